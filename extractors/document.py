@@ -1,0 +1,121 @@
+"""Pages into a document: blocks in reading order, tables stitched across pages.
+
+``pages_to_document`` puts each page's text lines and grids in reading
+order, drops running page numbers, and stitches a table that continues on
+the next page (with or without its header repeated) into one grid.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from extractors.ir import Block, Cell, Document, Grid, Page, TextLine, union_bbox
+
+EDGE_TOLERANCE = 3.0
+PAGE_NUMBER = re.compile(r"^(第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|[-—–]\s*\d+\s*[-—–]|\d{1,4}|\d+\s*/\s*\d+)$")
+MARGIN_SHARE = 0.08  # top/bottom share of the page where running headers live
+
+
+def pages_to_document(path: str, pages: list[Page]) -> Document:
+    blocks: list[Block] = []
+    for page in pages:
+        page_blocks = page_to_blocks(page)
+        if blocks and page_blocks:
+            page_blocks = _stitch_into(blocks, page_blocks)
+        blocks.extend(page_blocks)
+    return Document(path=path, pages=pages, blocks=blocks)
+
+
+def page_to_blocks(page: Page) -> list[Block]:
+    blocks = [Block(page=page.number, top=line.bbox[1], line=line)
+              for line in page.lines if not is_page_furniture(line, page)]
+    blocks += [Block(page=page.number, top=grid.bbox[1], grid=grid) for grid in page.grids]
+    return sorted(blocks, key=lambda b: (b.top, b.line is not None))
+
+
+def is_page_furniture(line: TextLine, page: Page) -> bool:
+    """Page numbers in the top or bottom margin."""
+    in_margin = line.bbox[1] > page.height * (1 - MARGIN_SHARE) or line.bbox[3] < page.height * MARGIN_SHARE
+    return in_margin and bool(PAGE_NUMBER.match(line.text.strip()))
+
+
+def _stitch_into(blocks: list[Block], page_blocks: list[Block]) -> list[Block]:
+    last, first = blocks[-1], page_blocks[0]
+    if last.grid is None or first.grid is None or not continues(last.grid, first.grid):
+        return page_blocks
+    last.grid = stitch_grids(last.grid, first.grid)
+    return page_blocks[1:]
+
+
+def continues(upper: Grid, lower: Grid) -> bool:
+    """Does ``lower`` (top of the next page) continue ``upper``?"""
+    if abs(upper.bbox[0] - lower.bbox[0]) > EDGE_TOLERANCE or abs(upper.bbox[2] - lower.bbox[2]) > EDGE_TOLERANCE:
+        return False
+    inner_up, inner_low = upper.col_edges[1:-1], lower.col_edges[1:-1]
+    shared = sum(1 for x in inner_low if any(abs(x - y) <= EDGE_TOLERANCE for y in inner_up))
+    return shared >= min(len(inner_up), len(inner_low)) * 0.5
+
+
+def stitch_grids(upper: Grid, lower: Grid) -> Grid:
+    """One grid of ``upper``'s rows then ``lower``'s; repeated header rows dropped."""
+    edges = _merge_edges(upper.col_edges, lower.col_edges)
+    up_cells = [_recolumn(c, upper.col_edges, edges) for c in upper.cells]
+    skip = repeated_header_rows(upper, lower)
+    low_cells = [_recolumn(c, lower.col_edges, edges) for c in lower.cells if c.row >= skip]
+    offset = upper.n_rows - skip
+    low_cells = [replace(c, row=c.row + offset) for c in low_cells]
+    cells = _continue_spans(up_cells, low_cells, upper.n_rows)
+    return Grid(page=upper.page, bbox=union_bbox([upper.bbox, lower.bbox]), n_rows=upper.n_rows + lower.n_rows - skip,
+                n_cols=len(edges) - 1, cells=sorted(cells, key=lambda c: (c.row, c.col)), col_edges=edges,
+                method=upper.method, confidence=min(upper.confidence, lower.confidence),
+                pages=upper.pages + [p for p in lower.pages if p not in upper.pages])
+
+
+def _merge_edges(a: list[float], b: list[float]) -> list[float]:
+    out: list[float] = []
+    for x in sorted(a + b):
+        if not out or x - out[-1] > EDGE_TOLERANCE:
+            out.append(x)
+    return out
+
+
+def _index(edges: list[float], x: float) -> int:
+    return min(range(len(edges)), key=lambda i: abs(edges[i] - x))
+
+
+def _recolumn(cell: Cell, old: list[float], new: list[float]) -> Cell:
+    left = _index(new, old[cell.col])
+    right = _index(new, old[cell.col + cell.colspan])
+    return replace(cell, col=left, colspan=max(1, right - left))
+
+
+def repeated_header_rows(upper: Grid, lower: Grid) -> int:
+    """How many leading rows of ``lower`` repeat ``upper``'s header rows."""
+    up, low = upper.text_matrix(), lower.text_matrix()
+    count = 0
+    while count < min(len(up), len(low)) - 1 and _row_key(up[count]) == _row_key(low[count]) and any(up[count]):
+        count += 1
+    return count
+
+
+def _row_key(row: list[str]) -> list[str]:
+    texts: list[str] = []
+    for text in row:
+        key = re.sub(r"\s+", "", text)
+        if not texts or texts[-1] != key:
+            texts.append(key)
+    return texts
+
+
+def _continue_spans(up: list[Cell], low: list[Cell], boundary: int) -> list[Cell]:
+    """An empty cell at the top of the continuation extends a merged cell above it."""
+    above = {(c.col, c.colspan): c for c in up if c.last_row == boundary - 1 and c.rowspan > 1 and c.text}
+    kept: list[Cell] = []
+    for cell in low:
+        parent = above.get((cell.col, cell.colspan))
+        if cell.row == boundary and not cell.text and parent is not None:
+            parent.rowspan += cell.rowspan
+            continue
+        kept.append(cell)
+    return up + kept

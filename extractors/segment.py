@@ -1,0 +1,77 @@
+"""Layout recognition: which report each page belongs to.
+
+A page whose title announces a report type starts a new report of that
+type; the pages after it belong to it until the next such page. Pages
+before the first recognised title are attached to the first report. When no
+page has a recognisable title, header labels of the tables decide; a
+document nothing recognises becomes one ``unknown`` report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extractors.find import compact, find_cell, page_title
+from extractors.ir import Document, Page
+from schemas.labels import HEADER_HINTS, title_type
+
+UNKNOWN = "unknown"
+
+
+@dataclass(slots=True)
+class Slice:
+    """The pages (1-based, inclusive) of one report and its type."""
+
+    report_type: str
+    page_start: int
+    page_end: int
+    title: str = ""
+
+
+def page_start_type(page: Page) -> tuple[str | None, str]:
+    """(report type announced by the page's title, the title)."""
+    title = page_title(page)
+    return title_type(compact(title)), title
+
+
+def header_type(page: Page) -> str | None:
+    """Report type suggested by table header labels alone."""
+    for report_type, hints in HEADER_HINTS.items():
+        if any(find_cell(g, hints, prefix=True) for g in page.grids):
+            return report_type
+    return None
+
+
+def document_to_slices(doc: Document) -> list[Slice]:
+    starts: list[tuple[int, str, str]] = []
+    for page in doc.pages:
+        report_type, title = page_start_type(page)
+        if report_type is not None:
+            starts.append((page.number, report_type, title))
+    if not starts:
+        return [_untitled(doc)]
+    last = doc.pages[-1].number if doc.pages else 1
+    slices: list[Slice] = []
+    for k, (number, report_type, title) in enumerate(starts):
+        end = starts[k + 1][0] - 1 if k + 1 < len(starts) else last
+        begin = doc.pages[0].number if k == 0 else number
+        slices.append(Slice(report_type, begin, end, title))
+    return slices
+
+
+def _untitled(doc: Document) -> Slice:
+    first = doc.pages[0].number if doc.pages else 1
+    last = doc.pages[-1].number if doc.pages else 1
+    for page in doc.pages:
+        report_type = header_type(page)
+        if report_type is not None:
+            return Slice(report_type, first, last)
+    return Slice(UNKNOWN, first, last)
+
+
+def slice_document(doc: Document, part: Slice) -> Document:
+    """The sub-document holding only the pages of ``part``."""
+    inside = range(part.page_start, part.page_end + 1)
+    pages = [p for p in doc.pages if p.number in inside]
+    blocks = [b for b in doc.blocks if b.page in inside]
+    return Document(path=doc.path, pages=pages, blocks=blocks)
