@@ -8,11 +8,9 @@ extractor). Each stage is timed so the benchmark can split the cost.
 from __future__ import annotations
 
 import logging
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 from extractors.document import pages_to_document
 from extractors.find import text_of
@@ -20,6 +18,7 @@ from extractors.grids import page_to_grids
 from extractors.ir import Document, Page
 from extractors.registry import get_extractor
 from extractors.segment import UNKNOWN, Slice, document_to_slices, slice_document
+from pipeline.timing import timed
 from schemas.records import ReportRec
 
 log = logging.getLogger(__name__)
@@ -34,15 +33,6 @@ class ExtractResult:
     kind: str
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-
-
-@contextmanager
-def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
 
 def pages_kind(pages: list[Page]) -> str:
@@ -99,25 +89,54 @@ def _table_info(grid) -> dict:
             "n_rows": grid.n_rows, "n_cols": grid.n_cols, "confidence": grid.confidence}
 
 
-def read_digital_pages(path: Path, timings: dict[str, float]) -> list[Page]:
-    import pypdfium2 as pdfium
 
-    from extractors.pdfium import pdf_to_pages
+def read_pages(path: Path, info: Any, timings: dict[str, float]) -> list[Page]:
+    """Pages of a sniffed file (``pipeline.sniff.FileInfo``): PDF or image."""
+    from pipeline import read
+
+    if info.kind == "image":
+        return read.read_image_pages(path, timings)
+    from pipeline.sniff import open_pdf
 
     with timed(timings, "open"):
-        pdf = pdfium.PdfDocument(str(path))
+        pdf = open_pdf(path, info)
     try:
-        with timed(timings, "text"):
-            return list(pdf_to_pages(pdf))
+        return read.read_pdf_pages(pdf, timings)
     finally:
         pdf.close()
 
 
+def extract_file(path: Path, info: Any) -> ExtractResult:
+    """One sniffed file to its reports: read pages, build grids, segment, extract."""
+    timings: dict[str, float] = {}
+    warnings: list[str] = list(getattr(info, "warnings", []))
+    pages = read_pages(path, info, timings)
+    doc = file_to_document(path, pages, timings)
+    reports = document_to_reports(doc, timings, warnings)
+    return ExtractResult(document=doc, reports=reports, kind=pages_kind(pages), warnings=warnings, timings=timings)
+
+
 def extract_path(path: Path) -> ExtractResult:
-    """Digital PDF to reports (the scanned path is added in ``pipeline.read``)."""
+    """Sniff then extract one file (raises ``pipeline.sniff.InputError`` on bad input)."""
+    from pipeline.sniff import sniff
+
+    return extract_file(path, sniff(path))
+
+
+def extract_pdf(path: Path) -> ExtractResult:
+    """A PDF straight to reports, without sniffing (developer tools and tests)."""
+    import pypdfium2 as pdfium
+
+    from pipeline import read
+
     timings: dict[str, float] = {}
     warnings: list[str] = []
-    pages = read_digital_pages(path, timings)
+    with timed(timings, "open"):
+        pdf = pdfium.PdfDocument(str(path))
+    try:
+        pages = read.read_pdf_pages(pdf, timings)
+    finally:
+        pdf.close()
     doc = file_to_document(path, pages, timings)
     reports = document_to_reports(doc, timings, warnings)
     return ExtractResult(document=doc, reports=reports, kind=pages_kind(pages), warnings=warnings, timings=timings)

@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.evaluate import format_score, load_truth, reports_to_json, score_document  # noqa: E402
-from pipeline.extract import extract_path  # noqa: E402
+from pipeline.extract import extract_pdf  # noqa: E402
 
 
 def main() -> None:
@@ -24,7 +24,7 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print extracted records as JSON")
     ap.add_argument("--mismatches", type=int, default=40)
     args = ap.parse_args()
-    result = extract_path(args.file)
+    result = extract_pdf(args.file)
     if args.grids:
         for grid in result.document.grids():
             print(f"GRID pages={grid.pages} {grid.n_rows}x{grid.n_cols} {grid.method}")
