@@ -61,17 +61,16 @@ def document_to_reports(doc: Document, timings: dict[str, float], warnings: list
 
 def slice_to_report(doc: Document, part: Slice, warnings: list[str]) -> ReportRec:
     sub = slice_document(doc, part)
-    extractor = get_extractor(part.report_type)
-    report = _unknown(sub, part) if extractor is None else _run(extractor, sub, part, warnings)
+    report = _unknown(sub, part) if part.report_type == UNKNOWN else _run(sub, part, warnings)
     report.page_start, report.page_end = part.page_start, part.page_end
     report.text = report.text or text_of(sub)
     report.tables = report.tables or [_table_info(g) for g in sub.grids()]
     return report
 
 
-def _run(extractor, sub: Document, part: Slice, warnings: list[str]) -> ReportRec:
+def _run(sub: Document, part: Slice, warnings: list[str]) -> ReportRec:
     try:
-        return extractor.extract(sub)
+        return get_extractor(part.report_type).extract(sub)
     except Exception as exc:  # one report's failure must not cost the others
         log.exception("extractor %s failed on pages %d-%d", part.report_type, part.page_start, part.page_end)
         warnings.append(f"{part.report_type} pages {part.page_start}-{part.page_end}: {type(exc).__name__}: {exc}")
