@@ -46,6 +46,7 @@ class Char:
     bottom: float
     size: float
     confidence: float = 1.0
+    space_before: bool = False  # the text layer has a space between this char and the previous one
 
     @property
     def bbox(self) -> BBox:

@@ -68,19 +68,20 @@ def pdfium_page_to_page(page: pdfium.PdfPage, number: int) -> Page:
 def textpage_to_chars(textpage: pdfium.PdfTextPage, height: float) -> Iterator[Char]:
     handle = textpage.raw
     rect = raw.FS_RECTF()
+    space = False
     for i in range(raw.FPDFText_CountChars(handle)):
-        if raw.FPDFText_IsGenerated(handle, i) == 1:
-            continue
         code = raw.FPDFText_GetUnicode(handle, i)
         if code in (0, 0xFFFE, 0xFFFF) or chr(code).isspace():
+            space = space or code in (0x20, 0xA0, 0x3000)
             continue
         if not raw.FPDFText_GetLooseCharBox(handle, i, rect):
             continue
         size = raw.FPDFText_GetFontSize(handle, i)
         yield Char(
-            text=chr(code), x0=rect.left, top=height - rect.top,
-            x1=rect.right, bottom=height - rect.bottom, size=round(size, 2),
+            text=chr(code), x0=rect.left, top=height - rect.top, x1=rect.right,
+            bottom=height - rect.bottom, size=round(size, 2), space_before=space,
         )
+        space = False
 
 
 def dedupe_chars(chars: list[Char]) -> list[Char]:

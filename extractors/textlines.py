@@ -46,8 +46,9 @@ def join_chars(chars: list[Char]) -> str:
 
 
 def _needs_space(prev: Char, ch: Char) -> bool:
-    gap = ch.x0 - prev.x1
-    return is_latin(prev.text[-1]) and is_latin(ch.text[0]) and gap > SPACE_GAP * max(ch.size, 1.0)
+    if not (is_latin(prev.text[-1]) and is_latin(ch.text[0])):
+        return False
+    return ch.space_before or ch.x0 - prev.x1 > SPACE_GAP * max(ch.size, 1.0)
 
 
 def split_segments(row: list[Char]) -> list[list[Char]]:

@@ -1,0 +1,70 @@
+"""Grids from generated PDFs: merged cells, wrapped text, text outside tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from extractors.grids import merge_rulings, page_to_grids
+from extractors.ir import Ruling
+from extractors.pdfium import pdf_to_pages, text_layer_stats
+from tests.fixtures.pdfgen import build_pdf, heading, ruled_table
+
+LONG = "中共和平县委政法委员会是县委领导政法工作的职能部门，为正科级。领导、管理、统筹全县政法工作。"
+
+
+def _pages(path: Path):
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return [page_to_grids(p) for p in pdf_to_pages(pdf)]
+    finally:
+        pdf.close()
+
+
+@pytest.fixture()
+def merged_pdf(tmp_path: Path) -> Path:
+    rows = [
+        ["一级指标", "二级指标", "三级指标", "得分"],
+        ["绩效目标 (20)", "前期工作 (5)", "项目论证 (1分)", "1"],
+        ["", "", "申报程序 (2分)", "2"],
+        ["", "绩效目标设置 (15)", LONG, "0.5"],
+        ["合计", "", "", "95.5"],
+    ]
+    spans = [((0, 1), (0, 3)), ((1, 1), (1, 2)), ((0, 4), (2, 4))]
+    table = ruled_table(rows, [90, 110, 220, 60], spans)
+    return build_pdf(tmp_path / "merged.pdf", [heading("测试报告 GIS Test Report"), table])
+
+
+def test_merged_cells_come_out_once_with_spans(merged_pdf: Path) -> None:
+    page = _pages(merged_pdf)[0]
+    assert len(page.grids) == 1
+    grid = page.grids[0]
+    assert (grid.n_rows, grid.n_cols) == (5, 4)
+    cells = {(c.row, c.col): (c.rowspan, c.colspan, c.text) for c in grid.cells}
+    assert cells[(1, 0)] == (3, 1, "绩效目标(20)")
+    assert cells[(1, 1)] == (2, 1, "前期工作(5)")
+    assert cells[(4, 0)] == (1, 3, "合计")
+    assert cells[(4, 3)] == (1, 1, "95.5")
+    assert len(grid.cells) == 4 + 4 + 2 + 3 + 2
+
+
+def test_wrapped_cell_text_is_joined_without_spaces(merged_pdf: Path) -> None:
+    grid = _pages(merged_pdf)[0].grids[0]
+    assert grid.cell_at(3, 2).text == LONG
+    assert grid.text_matrix()[2][0] == "绩效目标(20)"
+
+
+def test_text_outside_tables_keeps_latin_spaces(merged_pdf: Path) -> None:
+    page = _pages(merged_pdf)[0]
+    assert [line.text for line in page.lines] == ["测试报告GIS Test Report"]
+    assert text_layer_stats(page).usable
+
+
+def test_merge_rulings_joins_collinear_pieces() -> None:
+    pieces = [Ruling("h", 10, 100, 50, 100), Ruling("h", 51, 100.8, 90, 100.8), Ruling("v", 10, 0, 10, 50)]
+    merged = merge_rulings(pieces)
+    horizontal = [r for r in merged if r.orientation == "h"]
+    assert len(horizontal) == 1
+    assert (horizontal[0].x0, horizontal[0].x1) == (10, 90)
