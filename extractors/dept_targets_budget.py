@@ -1,0 +1,124 @@
+"""The budget block of a 部门整体预算绩效目标表 (预算整体情况).
+
+Side-by-side label/amount column pairs, each headed by ``按…划分`` and
+``预算金额（万元）``: rows below give the amount by expense type (→ funds
+category), by income source (→ source) and by budget level (→ level).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Iterator
+
+from extractors.find import right_of
+from extractors.ir import Cell, Grid
+from extractors.targets_common import (
+    bracket_unit, cell_text, find_header, header_matches, is_placeholder, located, strip_note,
+)
+from schemas.labels import DT_BUDGET_AMOUNT, DT_LEVELS, DT_PLACEHOLDERS, DT_SPLIT_HEADERS, DT_TOTAL
+from schemas.records import FundRec
+from schemas.text import compact
+from schemas.values import parse_amount_wan
+from schemas.vocab import canonical_measure, canonical_source
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MEASURE = "预算数"
+_SUB_ITEM = re.compile(r"^其中[:：]?")
+_ALL_SPLITS = tuple(label for labels in DT_SPLIT_HEADERS.values() for label in labels)
+
+
+def budget_funds(grid: Grid) -> list[FundRec]:
+    """Every amount of the budget block of ``grid`` (none when it has no block)."""
+    out: list[FundRec] = []
+    for field, labels in DT_SPLIT_HEADERS.items():
+        head = find_header(grid, labels)
+        amount = _amount_head(grid, head) if head is not None else None
+        if head is not None and amount is not None:
+            out.extend(_split_funds(grid, head, amount, field))
+    return _dedupe(out)
+
+
+def _amount_head(grid: Grid, head: Cell) -> Cell | None:
+    """The amount header right of a ``按…划分`` header, before the next one."""
+    cell = right_of(grid, head)
+    while cell is not None and not header_matches(cell.text, _ALL_SPLITS):
+        if header_matches(cell.text, DT_BUDGET_AMOUNT):
+            return cell
+        cell = right_of(grid, cell)
+    return None
+
+
+def _last_row(grid: Grid, head: Cell) -> int:
+    """Last row of the section cell left of the header, else of the grid."""
+    section = grid.cell_at(head.row, 0)
+    if section is not None and section is not head and section.last_row > head.last_row:
+        return section.last_row
+    return grid.n_rows - 1
+
+
+def _block_rows(grid: Grid, head: Cell, amount: Cell) -> Iterator[tuple[Cell, Cell]]:
+    """(label cell, amount cell) of each row under the header, until the block ends."""
+    for row in range(head.last_row + 1, _last_row(grid, head) + 1):
+        label, value = grid.cell_at(row, head.col), grid.cell_at(row, amount.col)
+        if label is None or value is None or label is value or label.col != head.col:
+            return
+        text = cell_text(value)
+        if not is_placeholder(text, DT_PLACEHOLDERS) and parse_amount_wan(text) is None:
+            return
+        if value.row == row:
+            yield label, value
+
+
+def _split_funds(grid: Grid, head: Cell, amount: Cell, field: str) -> list[FundRec]:
+    unit = bracket_unit(amount.text)
+    measure = canonical_measure(amount.text) or DEFAULT_MEASURE
+    out: list[FundRec] = []
+    for label, value in _block_rows(grid, head, amount):
+        raw = cell_text(value)
+        wan = parse_amount_wan(raw, unit)
+        keys = _fund_keys(field, label.text)
+        if wan is None or keys is None:
+            continue
+        out.append(FundRec(project=None, measure=measure, amount_wan=wan, raw=raw, **keys, **located(value)))
+    return out
+
+
+def _bare(label: str) -> str:
+    """``其中：基本支出`` → ``基本支出``; a bracketed note dropped."""
+    return strip_note(_SUB_ITEM.sub("", compact(label)))
+
+
+def _fund_keys(field: str, label: str) -> dict[str, Any] | None:
+    """source / category / level of a budget row from its label."""
+    bare = _bare(label)
+    if not bare:
+        return None
+    if header_matches(bare, DT_TOTAL):
+        return {"source": "合计"}
+    if field == "category":
+        return {"category": bare}
+    if field == "source":
+        return {"source": canonical_source(bare) or bare}
+    return {"level": _level(bare)}
+
+
+def _level(bare: str) -> str:
+    for canonical, labels in DT_LEVELS.items():
+        if header_matches(bare, labels):
+            return canonical
+    log.info("budget level %r not in the vocabulary; kept as printed", bare)
+    return bare
+
+
+def _dedupe(funds: list[FundRec]) -> list[FundRec]:
+    """One record per (measure, source, category, level, amount): totals repeat per column."""
+    seen: set[tuple[Any, ...]] = set()
+    out: list[FundRec] = []
+    for fund in funds:
+        key = (fund.project, fund.measure, fund.source, fund.category, fund.level, fund.amount_wan)
+        if key not in seen:
+            seen.add(key)
+            out.append(fund)
+    return out

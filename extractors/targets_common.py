@@ -1,0 +1,152 @@
+"""Helpers shared by the target-table extractors (dept_targets, project_targets).
+
+Header cells are matched by label after dropping a trailing bracketed note
+(``预算金额（万元）`` → ``预算金额``), tolerating one wrong character in
+longer labels (OCR). Region and year are read from names and titles.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from extractors.find import page_title
+from extractors.ir import Cell, Document, Grid
+from schemas.labels import NOT_REGION_TAILS, REGION_PREFIXES, REGION_SUFFIXES, title_type
+from schemas.text import clean, compact
+from schemas.vocab import snap_to_vocab
+
+_NOTE = re.compile(r"[(（][^()（）]*[)）]$")
+_BRACKET = re.compile(r"[(（]([^()（）]*)[)）]")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_UNIT_WORDS = ("千万元", "百万元", "十万元", "千元", "万元", "亿元", "元")
+FUZZY_MIN_LEN = 4  # labels shorter than this must match exactly
+
+
+def strip_note(text: str | None) -> str:
+    """Compacted text without a trailing bracketed note."""
+    return _NOTE.sub("", compact(text))
+
+
+def _exact(text: str | None, labels: Iterable[str]) -> bool:
+    key, bare = compact(text), strip_note(text)
+    wanted = {compact(label) for label in labels}
+    return key in wanted or bare in wanted
+
+
+def _snap(text: str | None, labels: Iterable[str]) -> str | None:
+    """The label of the same length one character off ``text`` (a misread glyph), if unique."""
+    bare = strip_note(text)
+    if len(bare) < FUZZY_MIN_LEN:
+        return None
+    choices = [compact(label) for label in labels if len(compact(label)) == len(bare)]
+    return snap_to_vocab(bare, choices)
+
+
+def header_matches(text: str | None, labels: Iterable[str], rivals: Iterable[str] = ()) -> bool:
+    """``text`` is one of ``labels`` (bracketed note ignored), or one edit off one of them.
+
+    ``rivals`` are other labels of the same table: text nearer to (or equal
+    to) a rival does not match (``一级指标`` is not a misread ``三级指标``).
+    """
+    labels, rivals = list(labels), list(rivals)
+    if _exact(text, labels):
+        return True
+    if _exact(text, rivals):
+        return False
+    near = _snap(text, labels + rivals)
+    return near is not None and near in {compact(label) for label in labels}
+
+
+def classify_header(text: str | None, headers: dict[str, tuple[str, ...]]) -> str | None:
+    """The key of ``headers`` whose labels ``text`` matches, exactly or one edit off."""
+    for key, labels in headers.items():
+        if _exact(text, labels):
+            return key
+    everything = [label for labels in headers.values() for label in labels]
+    return next((key for key, labels in headers.items() if header_matches(text, labels, everything)), None)
+
+
+def find_header(grid: Grid, labels: Iterable[str], after_row: int = -1,
+                rivals: Iterable[str] = ()) -> Cell | None:
+    """The first cell below ``after_row`` matching ``labels``: exact matches first."""
+    labels, rivals = list(labels), list(rivals)
+    cells = sorted((c for c in grid.cells if c.row > after_row), key=lambda c: (c.row, c.col))
+    exact = next((c for c in cells if _exact(c.text, labels)), None)
+    return exact or next((c for c in cells if header_matches(c.text, labels, rivals)), None)
+
+
+def row_headers(grid: Grid, row: int, headers: dict[str, tuple[str, ...]]) -> dict[str, Cell]:
+    """The first cell covering ``row`` for each key of ``headers`` (see :func:`classify_header`)."""
+    found: dict[str, Cell] = {}
+    for col in range(grid.n_cols):
+        cell = grid.cell_at(row, col)
+        key = classify_header(cell.text, headers) if cell is not None else None
+        if key is not None and key not in found:
+            found[key] = cell
+    return found
+
+
+def is_placeholder(text: str | None, placeholders: Iterable[str]) -> bool:
+    """Empty, or a placeholder such as ``无`` / ``/``."""
+    key = compact(text)
+    return not key or key in {compact(p) for p in placeholders}
+
+
+def bracket_unit(text: str | None) -> str | None:
+    """The amount unit written in a header's brackets: ``预算金额（万元）`` → ``万元``."""
+    for inner in _BRACKET.findall(compact(text)):
+        unit = re.sub(r"^单位[:：]?", "", inner)
+        if unit in _UNIT_WORDS:
+            return unit
+    return None
+
+
+def year_of(text: str | None) -> int | None:
+    """The first four-digit year written as ``2021年`` in ``text``."""
+    match = _YEAR.search(text or "")
+    return int(match.group(1)) if match else None
+
+
+def _region_tokens(name: str) -> list[str]:
+    suffixes = "|".join(REGION_SUFFIXES)
+    tokens = re.findall(rf"[\u4e00-\u9fff]{{2,6}}?(?:{suffixes})", name)
+    return [t for t in tokens if not any(t.endswith(tail) for tail in NOT_REGION_TAILS)]
+
+
+def region_of(*names: str | None) -> str | None:
+    """The last administrative name (市/县/区 …) in the first name that has one.
+
+    ``中共湛江市委政法委员会`` → ``湛江市``; ``中国共产党广州市荔湾区委员会`` → ``荔湾区``.
+    """
+    for name in names:
+        text = compact(name)
+        for prefix in REGION_PREFIXES:
+            text = text.removeprefix(prefix)
+        text = re.split(r"省|自治区", text)[-1]
+        tokens = _region_tokens(text)
+        if tokens:
+            return tokens[-1]
+    return None
+
+
+def report_title(doc: Document, report_type: str) -> str | None:
+    """The large-font title of the report's first page, else a line naming the type."""
+    for page in doc.pages[:1]:
+        title = clean(page_title(page))
+        if title:
+            return title
+    for line in doc.lines()[:10]:
+        if title_type(compact(line.text)) == report_type:
+            return clean(line.text)
+    return None
+
+
+def located(cell: Cell) -> dict[str, Any]:
+    """page / bbox / confidence keyword arguments of a record read from ``cell``."""
+    return {"page": cell.page, "bbox": cell.bbox, "confidence": cell.confidence}
+
+
+def cell_text(cell: Cell | None) -> str:
+    """A cell's text with line-wrap whitespace removed ("" for no cell)."""
+    return clean(cell.text) or "" if cell is not None else ""
