@@ -68,7 +68,8 @@ def ingest(
     _setup_logging(verbose)
     _engine(db)
     options = IngestOptions(db_url=db, workers=workers, force=force, password=password,
-                            limits=Limits(timeout_s=timeout, memory_mb=memory_mb))
+                            limits=Limits(timeout_s=timeout, memory_mb=memory_mb),
+                            log_level=logging.INFO if verbose else logging.WARNING)
     progress = ProgressLine(sys.stderr)
     summary = run_ingest(paths, options, on_done=lambda o, i, n: progress.done(o, i, n, verbose),
                          on_start=progress.start)

@@ -72,7 +72,8 @@ def _run(sub: Document, part: Slice, warnings: list[str]) -> ReportRec:
     try:
         return get_extractor(part.report_type).extract(sub)
     except Exception as exc:  # one report's failure must not cost the others
-        log.exception("extractor %s failed on pages %d-%d", part.report_type, part.page_start, part.page_end)
+        log.info("extractor %s failed on pages %d-%d", part.report_type, part.page_start, part.page_end,
+                 exc_info=True)
         warnings.append(f"{part.report_type} pages {part.page_start}-{part.page_end}: {type(exc).__name__}: {exc}")
         report = _unknown(sub, part)
         report.report_type = part.report_type

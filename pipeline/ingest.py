@@ -42,6 +42,7 @@ class IngestOptions:
     limits: Limits = field(default_factory=Limits)
     password: str | None = None
     isolate: bool = True
+    log_level: int = logging.WARNING
 
 
 @dataclass(slots=True)
@@ -131,8 +132,23 @@ def is_present(engine: Engine, sha256: str) -> bool:
         return existing is not None and existing.status != "failed"
 
 
-def ingest_one(path_str: str, db_url: str, force: bool, password: str | None) -> FileOutcome:
+def _configure_logging(level: int) -> None:
+    """Worker processes log to stderr only at the level the command asked for."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(level)
+    if level > logging.INFO:
+        for noisy in ("RapidOCR", "rapidocr", "pdfminer", "camelot", "jieba"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def ingest_one(path_str: str, db_url: str, force: bool, password: str | None,
+               log_level: int = logging.WARNING) -> FileOutcome:
     """Hash, sniff, extract and store one file; every error becomes a failed row."""
+    _configure_logging(log_level)
     start = time.perf_counter()
     path = Path(path_str)
     engine = engine_for(db_url)
@@ -211,7 +227,7 @@ def ingest(paths: Iterable[Path], options: IngestOptions, on_done: Progress | No
 
 
 def _args(path: Path, options: IngestOptions) -> tuple:
-    return (str(path), options.db_url, options.force, options.password)
+    return (str(path), options.db_url, options.force, options.password, options.log_level)
 
 
 def _run_inline(files: list[Path], options: IngestOptions, on_start: Starting | None):
