@@ -1,0 +1,215 @@
+"""项目支出绩效自评（基础数据）表 (``self_eval_form``, seed 000).
+
+One project on one form: ``填报单位`` and ``金额单位`` lines above a single
+table (often continued over several pages, stitched into one grid) holding
+the basic information, the fund table, project management, the overall
+goal and its achievement, and the indicator grid. Values are found by their
+labels (``schemas.labels``, ``SEF_*``); the two tables are read by
+:mod:`extractors.self_eval_form_tables`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from extractors.find import page_title
+from extractors.ir import Document, TextLine
+from extractors.self_eval_form_tables import (
+    Field, FormGrid, first_field, form_fields, fund_records, indicator_records,
+)
+from schemas import labels as L
+from schemas.labels import title_type
+from schemas.records import FactRec, ProjectRec, ReportRec
+from schemas.text import clean, compact, join_paragraphs
+from schemas.values import CHECKED_MARKS, UNCHECKED_MARKS, checked_option, parse_fact_value
+
+log = logging.getLogger(__name__)
+
+REPORT_TYPE = "self_eval_form"
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+_REGION = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2,3}省)?(?P<city>[\u4e00-\u9fff]{2,4}?市)?(?P<county>[\u4e00-\u9fff]{2,4}?[县区])?"
+)
+_PARTY_PREFIXES = ("中国共产党", "中共")
+_MARKS = CHECKED_MARKS | UNCHECKED_MARKS
+
+
+# ---------------------------------------------------------------- text helpers
+
+def paragraphs(text: str | None) -> str | None:
+    """Cell text with line-wrap whitespace removed and paragraph breaks kept."""
+    return join_paragraphs([clean(p) or "" for p in (text or "").split("\n")]) or None
+
+
+def region_of(name: str | None) -> str | None:
+    """The 市/县/区 a unit name starts with (``中共湛江市委政法委员会`` → ``湛江市``)."""
+    text = compact(name)
+    for prefix in _PARTY_PREFIXES:
+        text = text.removeprefix(prefix)
+    match = _REGION.match(text)
+    if not match:
+        return None
+    return match["county"] or match["city"]
+
+
+def _compact_index(text: str) -> tuple[str, list[int]]:
+    """NFKC text without whitespace, and the index in ``text`` of each of its chars."""
+    chars: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        if not ch.isspace():
+            folded = unicodedata.normalize("NFKC", ch)
+            chars.extend(folded)
+            where.extend([i] * len(folded))
+    return "".join(chars), where
+
+
+def _label_hits(key: str, groups: Sequence[Sequence[str]]) -> list[tuple[int, int, str]]:
+    """(start, end, canonical label) of each ``label：`` in ``key``; overlaps keep the longest."""
+    hits = [(m.start(), m.end(), group[0]) for group in groups for syn in group
+            for m in re.finditer(re.escape(compact(syn)) + ":", key)]
+    kept: list[tuple[int, int, str]] = []
+    for hit in sorted(hits, key=lambda h: (h[0], h[0] - h[1])):
+        if not kept or hit[0] >= kept[-1][1]:
+            kept.append(hit)
+    return kept
+
+
+def line_fields(lines: Sequence[TextLine], groups: Sequence[Sequence[str]]) -> dict[str, tuple[str, TextLine]]:
+    """``标签：值`` values of free text lines, several per line allowed, by canonical label."""
+    found: dict[str, tuple[str, TextLine]] = {}
+    for line in lines:
+        key, where = _compact_index(line.text)
+        hits = _label_hits(key, groups)
+        for k, (_, end, label) in enumerate(hits):
+            stop = where[hits[k + 1][0]] if k + 1 < len(hits) else len(line.text)
+            value = clean(line.text[where[end - 1] + 1:stop]) if end <= len(where) else ""
+            if value and label not in found:
+                found[label] = (value, line)
+    return found
+
+
+# ---------------------------------------------------------------- report fields
+
+def form_title(doc: Document) -> str | None:
+    """The page title announcing this layout, else the first line that does."""
+    candidates = [page_title(doc.pages[0])] if doc.pages else []
+    candidates += [line.text for line in doc.lines()]
+    for text in candidates:
+        if title_type(compact(text)) == REPORT_TYPE:
+            return clean(text)
+    return None
+
+
+def _header(doc: Document, forms: Sequence[FormGrid], synonyms: Sequence[str]) -> str | None:
+    """A value written as ``标签：值`` above the table, or labelled inside it."""
+    found = line_fields(doc.lines(), (synonyms,)).get(synonyms[0])
+    if found is not None:
+        return found[0]
+    field = first_field(forms, synonyms)
+    return clean(field.text) if field else None
+
+
+def _year(text: str | None) -> int | None:
+    match = _YEAR.search(compact(text))
+    return int(match.group()) if match else None
+
+
+def _value(field: Field | None) -> str | None:
+    return clean(field.text) or None if field else None
+
+
+# ---------------------------------------------------------------- facts
+
+def fact_text(key: str, text: str) -> str | None:
+    """A fact's printed value; for a check-box field, the option checked."""
+    marked = any(ch in _MARKS for ch in text)
+    if marked or compact(key).startswith("是否"):
+        option = checked_option(text)
+        if option is not None or marked:
+            return option
+    return paragraphs(text)
+
+
+def _fact(field: Field, project: str | None, unit: str | None) -> FactRec | None:
+    text = fact_text(field.key, field.text)
+    if not text:
+        return None
+    value, number, value_unit = parse_fact_value(text, field.key, unit)
+    cell = field.cell
+    return FactRec(project=project, key=field.key, value=value, value_num=number,
+                   unit=value_unit, page=cell.page, bbox=cell.bbox, confidence=cell.confidence)
+
+
+def form_facts(forms: Sequence[FormGrid], project: str | None, amount_unit: str | None) -> list[FactRec]:
+    """Every labelled value of the form that is not a report or project field."""
+    facts: list[FactRec] = []
+    for synonyms in L.SEF_FACT_LABELS:
+        unit = amount_unit if synonyms is L.SEF_AMOUNT else None
+        found = (_fact(f, project, unit) for f in form_fields(forms, synonyms))
+        facts += [f for f in found if f is not None]
+    return sorted(facts, key=lambda f: (f.page or 0, (f.bbox or (0, 0))[1], (f.bbox or (0, 0))[0]))
+
+
+# ---------------------------------------------------------------- project
+
+def project_rec(forms: Sequence[FormGrid]) -> ProjectRec | None:
+    name = first_field(forms, L.SEF_PROJECT_NAME)
+    if name is None:
+        return None
+    unit = first_field(forms, L.SEF_UNIT) or first_field(forms, L.SEF_DEPARTMENT)
+    content, goal = first_field(forms, L.SEF_CONTENT), first_field(forms, L.SEF_GOAL)
+    return ProjectRec(name=clean(name.text) or "", unit=_value(unit),
+                      content=paragraphs(content.text) if content else None,
+                      goal=paragraphs(goal.text) if goal else None,
+                      page=name.cell.page, bbox=name.cell.bbox, confidence=name.cell.confidence)
+
+
+# ---------------------------------------------------------------- the extractor
+
+def _base_report(doc: Document, forms: Sequence[FormGrid]) -> ReportRec:
+    filler = _header(doc, forms, L.SEF_FILLER)
+    department = _value(first_field(forms, L.SEF_DEPARTMENT)) or filler
+    unit = _value(first_field(forms, L.SEF_UNIT))
+    title = form_title(doc)
+    names = (department, filler, unit, title)
+    return ReportRec(
+        report_type=REPORT_TYPE, title=title,
+        region=next((r for r in map(region_of, names) if r), None),
+        fiscal_year=_year(_value(first_field(forms, L.SEF_YEAR))),
+        department=department,
+        unit=unit if unit and compact(unit) != compact(department) else None,
+        project_name=_value(first_field(forms, L.SEF_PROJECT_NAME)),
+        amount_unit=_header(doc, forms, L.SEF_AMOUNT_UNIT),
+    )
+
+
+def extract_form(doc: Document) -> ReportRec:
+    """All records of one 自评基础数据表."""
+    forms = [FormGrid.of(g) for g in doc.grids()]
+    report = _base_report(doc, forms)
+    project = project_rec(forms)
+    name = project.name if project else report.project_name
+    report.projects = [project] if project else []
+    for form in forms:
+        report.funds += fund_records(form, name, report.amount_unit)
+        report.indicators += indicator_records(form, name)
+    report.facts = form_facts(forms, name, report.amount_unit)
+    log.debug("self_eval_form: %d funds, %d indicators, %d facts",
+              len(report.funds), len(report.indicators), len(report.facts))
+    return report
+
+
+class SelfEvalFormExtractor:
+    """The ``self_eval_form`` layout behind the registry interface."""
+
+    report_type = REPORT_TYPE
+
+    def extract(self, doc: Document) -> ReportRec:
+        return extract_form(doc)
+
+
+EXTRACTOR = SelfEvalFormExtractor()
