@@ -235,7 +235,6 @@ EVAL_COVER_FIELDS: dict[str, tuple[str, ...]] = {
     "department": ("主管部门", "主管单位", "项目主管部门", "部门名称", "预算部门", "主管部门名称"),
     "unit": ("实施单位", "项目实施单位", "预算单位", "项目单位"),
 }
-EVAL_COVER_SKIP: tuple[str, ...] = ("评价机构", "报告日期", "日期")
 # Narrative '（n）标签：值' lines stored as facts.
 EVAL_PROSE_FACTS: tuple[str, ...] = (
     "评价期限", "评价期间", "评价时段", "评价周期", "评价年度", "涉及财政预算资金", "涉及财政资金",
