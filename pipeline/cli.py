@@ -118,7 +118,10 @@ def query(
         columns, rows = run_query(_engine(db), sql)
     except QueryError as exc:
         fail(str(exc))
-    typer.echo(format_csv(columns, rows) if csv else format_table(columns, rows))
+    if csv:
+        typer.echo(format_csv(columns, rows), nl=False)
+    else:
+        typer.echo(format_table(columns, rows))
 
 
 @app.command()
