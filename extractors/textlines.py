@@ -22,14 +22,15 @@ def is_latin(ch: str) -> bool:
 def group_rows(chars: list[Char]) -> list[list[Char]]:
     """Chars grouped into visual rows, top to bottom, each row left to right."""
     rows: list[list[Char]] = []
-    centres: list[float] = []
+    total = 0.0  # sum of the centres of the current row
     for ch in sorted(chars, key=lambda c: (c.cy, c.x0)):
-        if rows and abs(ch.cy - centres[-1]) <= max(ch.size, 1.0) * 0.45:
+        cy = ch.cy
+        if rows and abs(cy - total / len(rows[-1])) <= max(ch.size, 1.0) * 0.45:
             rows[-1].append(ch)
-            centres[-1] = sum(c.cy for c in rows[-1]) / len(rows[-1])
+            total += cy
         else:
             rows.append([ch])
-            centres.append(ch.cy)
+            total = cy
     return [sorted(row, key=lambda c: c.x0) for row in rows]
 
 
