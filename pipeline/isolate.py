@@ -1,24 +1,23 @@
 """Run one document's processing in a child process with time and memory limits.
 
-`WorkerPool` keeps N long-lived worker processes, so start-up cost (imports, OCR model
-load) is paid once per worker rather than once per document.  The parent hands each idle
-worker one task at a time over its own pipe, so it always knows which document a worker
-holds: a worker that overruns its time limit is killed (SIGKILL) and replaced, and a
-worker that dies (segfault, out of memory) is replaced; in both cases only that document
-gets a failed `Outcome`.
+`WorkerPool` keeps N long-lived workers, so start-up cost (imports, OCR model load) is paid
+once per worker, not per document.  The parent hands each idle worker one task at a time
+over its own pipe, so it always knows which document a worker holds: a worker that overruns
+the time limit is killed and replaced, one that dies (segfault, out of memory) is replaced,
+and only that document gets a failed `Outcome`.
 
-Workers are started with the 'forkserver' method (fork from a clean, single-threaded
-server process; 'spawn' where forkserver is unavailable): never a plain fork of a parent
-that may already run onnxruntime/OpenMP threads.  Measured on this machine: a worker with
-no imports starts in ~20 ms with forkserver vs ~60 ms with spawn; importing pypdfium2,
-pikepdf, numpy and onnxruntime adds ~150 ms either way, which the pool pays once per worker.
+Start method: 'forkserver' (children fork from a clean single-threaded server, never from a
+parent that may run onnxruntime/OpenMP threads), else 'spawn'.  Measured here: an empty
+worker starts in ~20 ms (forkserver) vs ~60 ms (spawn); importing pypdfium2, pikepdf, numpy
+and onnxruntime adds ~150 ms either way, paid once per worker.
 
-In each worker: RLIMIT_AS = `Limits.memory_mb`, no core dumps, SIGINT ignored (the parent
-owns shutdown), and a SIGALRM backstop at timeout + 5 s so a worker cannot outlive its
-time limit even when the parent is busy or gone.
+Each worker gets RLIMIT_AS = memory_mb, no core dumps, SIGINT ignored (the parent owns
+shutdown) and a SIGALRM backstop at timeout + 5 s, so it cannot outlive its time limit
+even while the parent is busy elsewhere or gone.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import itertools
 import logging
@@ -124,7 +123,7 @@ def _run_task(blob: bytes, limits: Limits) -> Outcome:
     except MemoryError:
         outcome = _failure("memory_limit", _memory_message(limits), traceback.format_exc())
     except BaseException as exc:  # noqa: BLE001 - a task must never take the worker down
-        outcome = _failure(_error_code(exc), _error_message(exc), traceback.format_exc())
+        outcome = _failure(*_describe(exc), traceback.format_exc())
     finally:
         signal.alarm(0)
     outcome.seconds = time.perf_counter() - start
@@ -146,15 +145,12 @@ def _failure(code: str, message: str, trace: str | None) -> Outcome:
     return Outcome(False, None, code, message, trace, 0.0, 0.0)
 
 
-def _error_code(exc: BaseException) -> str:
-    return exc.reason_code if isinstance(exc, InputError) else "error"
-
-
-def _error_message(exc: BaseException) -> str:
+def _describe(exc: BaseException) -> tuple[str, str]:
+    """(error_code, one-line message): an InputError keeps its reason_code."""
     if isinstance(exc, InputError):
-        return exc.message
+        return exc.reason_code, exc.message
     text = _one_line(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return "error", f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _one_line(exc: BaseException, limit: int = 300) -> str:
@@ -168,11 +164,8 @@ def _memory_message(limits: Limits) -> str:
 
 def _reset_peak_rss() -> None:
     """Reset VmHWM so the peak measured after the task is this task's (Linux >= 4.0)."""
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
-            fh.write("5")
-    except OSError:
-        pass
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
+        fh.write("5")
 
 
 def _own_peak_rss_mb() -> float:
@@ -280,9 +273,7 @@ class WorkerPool:
 
     def _spawn(self) -> _Slot:
         parent_conn, child_conn = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(
-            target=_worker_main, args=(child_conn, self._limits), name="jixiao-worker", daemon=True
-        )
+        process = self._ctx.Process(target=_worker_main, args=(child_conn, self._limits), daemon=True)
         process.start()
         child_conn.close()
         return _Slot(process, parent_conn)
@@ -296,11 +287,9 @@ class WorkerPool:
     def _stop(slot: _Slot, force: bool) -> None:
         if force:
             slot.process.kill()
-            return
-        try:
-            slot.conn.send(None)
-        except OSError:
-            slot.process.kill()
+        else:
+            with contextlib.suppress(OSError):  # a dead worker is reaped (and killed) by _reap
+                slot.conn.send(None)
 
     @staticmethod
     def _reap(slot: _Slot, timeout: float) -> None:
@@ -341,7 +330,8 @@ class WorkerPool:
             task = slot.task
             outcome = self._check(slot)
             if outcome is not None and task is not None:
-                self._log_failure(task.key, outcome)
+                if not outcome.ok:
+                    log.warning("task %r failed: %s (%s)", task.key, outcome.error, outcome.error_code)
                 yield task.key, outcome
 
     def _wait_time(self, busy: list[_Slot]) -> float:
@@ -374,22 +364,19 @@ class WorkerPool:
 
     def _died(self, slot: _Slot) -> Outcome:
         slot.process.join(STOP_GRACE_S)
-        code, message = self._death_reason(slot.process.exitcode, slot.vm_peak_kb)
-        outcome = _failure(code, message, None)
-        self._finish(slot, outcome)
-        return outcome
+        return self._finish(slot, *self._death_reason(slot.process.exitcode, slot.vm_peak_kb))
 
     def _timed_out(self, slot: _Slot) -> Outcome:
-        outcome = _failure("timeout", f"timed out after {self._limits.timeout_s:g} s", None)
-        self._finish(slot, outcome)
-        return outcome
+        return self._finish(slot, "timeout", f"timed out after {self._limits.timeout_s:g} s")
 
-    def _finish(self, slot: _Slot, outcome: Outcome) -> None:
-        """Fill in time and memory of a task whose worker is gone, and replace the worker."""
+    def _finish(self, slot: _Slot, code: str, message: str) -> Outcome:
+        """The Outcome of a task whose worker is gone (or killed now); the worker is replaced."""
+        outcome = _failure(code, message, None)
         outcome.seconds = time.monotonic() - slot.started
         outcome.peak_rss_mb = slot.hwm_kb / 1024
         slot.task = None
         self._replace(slot)
+        return outcome
 
     def _death_reason(self, exitcode: int | None, vm_peak_kb: int) -> tuple[str, str]:
         if exitcode is None:
@@ -410,8 +397,3 @@ class WorkerPool:
         status = _proc_status_kb(slot.process.pid or 0)
         slot.vm_peak_kb = max(slot.vm_peak_kb, status.get("VmSize", 0))
         slot.hwm_kb = max(slot.hwm_kb, status.get("VmHWM", 0))
-
-    @staticmethod
-    def _log_failure(key: Hashable, outcome: Outcome) -> None:
-        if not outcome.ok:
-            log.warning("task %r failed: %s (%s)", key, outcome.error, outcome.error_code)
