@@ -36,7 +36,7 @@ _FOOTNOTE = re.compile(r"^[¹²³⁴⁵⁶⁷⁸⁹⁰*※]|^注[:：]")
 _SENTENCE_END = ("。", "；", ";", "：", ":", "！", "？", "!", "?", "”", "\"")
 INDENT_SHARE = 0.8  # an indent of this many font sizes starts a paragraph
 SHORT_LINE_SHARE = 2.0  # a line ending this many sizes before the margin may end a paragraph
-FULL_LINE_SHARE = 0.8  # lines at least this share of the widest line's width are full lines
+MARGIN_MIN_CHARS = 3  # shorter lines (stray marks, OCR noise) do not set the left margin
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,11 +154,7 @@ def _para(group: list[TextLine]) -> Para:
 
 
 def _page_margins(lines: list[TextLine]) -> dict[int, tuple[float, float]]:
-    """Per page: (left, right) margin of the body text.
-
-    The left margin is where full-width (wrapped) lines start, so a page of
-    short indented items still shows their indent.
-    """
+    """Per page: (left, right) margin of the text (headings and wrapped lines start at the left one)."""
     by_page: dict[int, list[TextLine]] = defaultdict(list)
     for line in lines:
         by_page[line.page].append(line)
@@ -166,10 +162,9 @@ def _page_margins(lines: list[TextLine]) -> dict[int, tuple[float, float]]:
 
 
 def _margins(lines: list[TextLine]) -> tuple[float, float]:
-    right = max(line.bbox[2] for line in lines)
-    widest = max(line.bbox[2] - line.bbox[0] for line in lines)
-    full = [line.bbox[0] for line in lines if line.bbox[2] - line.bbox[0] >= FULL_LINE_SHARE * widest]
-    return min(full), right
+    """The leftmost start of a line of some length (a stray glyph is no margin), the rightmost end."""
+    texts = [line for line in lines if len(compact(line.text)) >= MARGIN_MIN_CHARS] or lines
+    return min(line.bbox[0] for line in texts), max(line.bbox[2] for line in lines)
 
 
 def _starts_paragraph(prev: TextLine, line: TextLine, margins: dict[int, tuple[float, float]]) -> bool:
