@@ -326,6 +326,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; far fewer fsyncs
     finally:
         cursor.close()
 
@@ -339,7 +340,7 @@ def _sqlite_file(url: str) -> Path | None:
 
 
 def make_engine(url: str = DEFAULT_DB_URL) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a 30 s busy timeout."""
     if not make_url(url).get_backend_name() == "sqlite":
         return create_engine(url, pool_pre_ping=True)
     db_file = _sqlite_file(url)

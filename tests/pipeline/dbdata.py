@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+import pytest
+from sqlalchemy import Engine, inspect, text
 
 from pipeline.store import DocumentMeta
-from schemas.db import ALL_TABLES, create_schema, make_engine
+from schemas.db import ALL_TABLES, Base, create_schema, make_engine
 from schemas.records import (
     FactRec, FindingRec, FundRec, IndicatorRec, ProjectRec, ReportRec, ScoreRec,
 )
@@ -18,10 +20,30 @@ OTHER = "政法信息网（二期）工程"
 LONG_TEXT = "改进措施" * 40
 
 
-def new_engine(tmp_path: Path, name: str = "jx.db") -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / name}")
+# A throwaway PostgreSQL database (its tables are dropped!) for the postgres runs.
+PG_ENV = "JIXIAO_TEST_PG_URL"
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def new_engine(tmp_path: Path, backend: str = "sqlite", name: str = "jx.db") -> Engine:
+    """An empty database with the schema: SQLite in tmp_path, or $JIXIAO_TEST_PG_URL."""
+    if backend == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / name}")
+    else:
+        url = os.environ.get(PG_ENV)
+        if not url:
+            pytest.skip(f"set {PG_ENV} to a throwaway PostgreSQL database URL")
+        engine = make_engine(url)
+        _drop_everything(engine)
     create_schema(engine)
     return engine
+
+
+def _drop_everything(engine: Engine) -> None:
+    with engine.begin() as conn:
+        for view in inspect(conn).get_view_names():
+            conn.exec_driver_sql(f'DROP VIEW IF EXISTS "{view}" CASCADE')
+    Base.metadata.drop_all(engine)
 
 
 def meta(sha: str = "a" * 64, **extra: object) -> DocumentMeta:

@@ -15,13 +15,14 @@ from pipeline import store
 from pipeline.store import StoreResult, document_exists, store_document
 from schemas.db import Fact, Fund, Project, make_engine
 from tests.pipeline.dbdata import (
-    LONG_TEXT, OTHER, PROJECT, counts, dept_targets_report, meta, new_engine, self_eval_report,
+    BACKENDS, LONG_TEXT, OTHER, PROJECT, counts, dept_targets_report, meta, new_engine,
+    self_eval_report,
 )
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    return new_engine(tmp_path)
+@pytest.fixture(params=BACKENDS)
+def engine(tmp_path: Path, request: pytest.FixtureRequest) -> Engine:
+    return new_engine(tmp_path, request.param)
 
 
 def _rows(engine: Engine, sql: str) -> list[tuple[Any, ...]]:
@@ -189,11 +190,11 @@ def _store_in_process(url: str, barrier: Any, queue: Any) -> None:
     queue.put(store_document(engine, meta(), [self_eval_report()]).status)
 
 
-def test_concurrent_processes_store_once(tmp_path: Path) -> None:
-    engine = new_engine(tmp_path)
+def test_concurrent_processes_store_once(engine: Engine) -> None:
     ctx = multiprocessing.get_context("fork")
     barrier, queue = ctx.Barrier(4), ctx.Queue()
-    url = str(engine.url)
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
     procs = [ctx.Process(target=_store_in_process, args=(url, barrier, queue)) for _ in range(4)]
     for proc in procs:
         proc.start()

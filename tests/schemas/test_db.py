@@ -15,6 +15,7 @@ from schemas.db import (
     Document, Fact, Fund, Project, Report, create_schema, decimal_text, make_engine, to_e6,
     view_name,
 )
+from tests.pipeline.dbdata import BACKENDS, new_engine
 
 CONTRACT = {
     "documents": ["document_id", "file_name", "path", "sha256", "pages", "kind", "status",
@@ -53,8 +54,13 @@ def test_parent_directory_created_and_pragmas_on(engine: Engine, tmp_path: Path)
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 30000
 
 
-def test_contract_tables_and_columns(engine: Engine) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_contract_tables_and_columns(tmp_path: Path, backend: str) -> None:
+    engine = new_engine(tmp_path, backend)
+    create_schema(engine, views=["CREATE VIEW v_one AS SELECT 1 AS one"])
+    create_schema(engine, views=["CREATE VIEW v_one AS SELECT 1 AS one"])
     insp = inspect(engine)
+    assert insp.get_view_names() == ["v_one"]
     for table, columns in CONTRACT.items():
         names = [c["name"] for c in insp.get_columns(table)]
         assert [n for n in names if n in columns] == columns, table
