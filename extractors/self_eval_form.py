@@ -14,12 +14,14 @@ import logging
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from extractors.find import page_title
-from extractors.ir import Document, TextLine
+from extractors.ir import Cell, Document, TextLine
 from extractors.self_eval_form_tables import (
-    Field, FormGrid, first_field, form_fields, fund_records, indicator_records,
+    LONGEST_LABEL, FormGrid, fund_records, indicator_records, match_label,
 )
+from extractors.targets_common import region_of
 from schemas import labels as L
 from schemas.labels import title_type
 from schemas.records import FactRec, ProjectRec, ReportRec
@@ -30,11 +32,8 @@ log = logging.getLogger(__name__)
 
 REPORT_TYPE = "self_eval_form"
 _YEAR = re.compile(r"(?:19|20)\d{2}")
-_REGION = re.compile(
-    r"^(?:[\u4e00-\u9fff]{2,3}省)?(?P<city>[\u4e00-\u9fff]{2,4}?市)?(?P<county>[\u4e00-\u9fff]{2,4}?[县区])?"
-)
-_PARTY_PREFIXES = ("中国共产党", "中共")
 _MARKS = CHECKED_MARKS | UNCHECKED_MARKS
+_COLON = re.compile(r"[:：]")
 
 
 # ---------------------------------------------------------------- text helpers
@@ -42,17 +41,6 @@ _MARKS = CHECKED_MARKS | UNCHECKED_MARKS
 def paragraphs(text: str | None) -> str | None:
     """Cell text with line-wrap whitespace removed and paragraph breaks kept."""
     return join_paragraphs([clean(p) or "" for p in (text or "").split("\n")]) or None
-
-
-def region_of(name: str | None) -> str | None:
-    """The 市/县/区 a unit name starts with (``中共湛江市委政法委员会`` → ``湛江市``)."""
-    text = compact(name)
-    for prefix in _PARTY_PREFIXES:
-        text = text.removeprefix(prefix)
-    match = _REGION.match(text)
-    if not match:
-        return None
-    return match["county"] or match["city"]
 
 
 def _compact_index(text: str) -> tuple[str, list[int]]:
@@ -92,6 +80,50 @@ def line_fields(lines: Sequence[TextLine], groups: Sequence[Sequence[str]]) -> d
     return found
 
 
+# ---------------------------------------------------------------- form fields
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One labelled value of the form: its key, the cell it was read from, its text."""
+
+    key: str
+    cell: Cell
+    text: str
+
+
+def value_cell(form: FormGrid, cell: Cell) -> Cell | None:
+    """The value of a label cell: right of it, or below it when it heads a column."""
+    grid = form.grid
+    right = grid.cell_at(cell.row, cell.last_col + 1) if cell.last_col + 1 < grid.n_cols else None
+    if right is not None and not form.is_label(right):
+        return right
+    down = grid.cell_at(cell.last_row + 1, cell.col) if cell.last_row + 1 < grid.n_rows else None
+    return down if down is not None and not form.is_label(down) else None
+
+
+def _field_at(form: FormGrid, cell: Cell, synonyms: Sequence[str]) -> Field | None:
+    key = form.label(cell, synonyms)
+    if key is not None:
+        value = value_cell(form, cell)
+        return Field(key, value, value.text) if value is not None else None
+    parts = _COLON.split(cell.text or "", maxsplit=1)
+    if len(parts) == 2 and compact(parts[1]) and len(compact(parts[0])) <= LONGEST_LABEL + 2:
+        key = match_label(parts[0], synonyms)
+        return Field(key, cell, parts[1]) if key is not None else None
+    return None
+
+
+def form_fields(forms: Sequence[FormGrid], synonyms: Sequence[str]) -> list[Field]:
+    """Every value labelled by one of ``synonyms`` in the grids, in reading order."""
+    found = (_field_at(f, c, synonyms) for f in forms for c in f.grid.cells)
+    return [f for f in found if f is not None]
+
+
+def first_field(forms: Sequence[FormGrid], synonyms: Sequence[str]) -> Field | None:
+    fields = [f for f in form_fields(forms, synonyms) if compact(f.text)]
+    return fields[0] if fields else None
+
+
 # ---------------------------------------------------------------- report fields
 
 def form_title(doc: Document) -> str | None:
@@ -124,11 +156,36 @@ def _value(field: Field | None) -> str | None:
 
 # ---------------------------------------------------------------- facts
 
+def _option_spans(text: str, options: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Where each option is written in ``text`` (longest options claim their text first)."""
+    spans: list[tuple[int, int, str]] = []
+    for option in sorted(options, key=len, reverse=True):
+        for m in re.finditer(re.escape(option), text):
+            if all(m.end() <= a or m.start() >= b for a, b, _ in spans):
+                spans.append((m.start(), m.end(), option))
+                break
+    return sorted(spans)
+
+
+def lost_mark_option(text: str, options: Sequence[str]) -> str | None:
+    """The one option left without a box when every other option has an empty box.
+
+    A scan can lose the check mark of the chosen option (``是部分实现□否□``)
+    while the empty boxes of the others survive.
+    """
+    t = compact(text)
+    marks_first = bool(t) and t[0] in _MARKS
+    spans = _option_spans(t, options)
+    open_options = [opt for start, end, opt in spans
+                    if (t[start - 1:start] if marks_first else t[end:end + 1]) not in UNCHECKED_MARKS]
+    return open_options[0] if len(spans) > 1 and len(open_options) == 1 else None
+
+
 def fact_text(key: str, text: str) -> str | None:
     """A fact's printed value; for a check-box field, the option checked."""
     marked = any(ch in _MARKS for ch in text)
     if marked or compact(key).startswith("是否"):
-        option = checked_option(text)
+        option = checked_option(text) or (lost_mark_option(text, L.SEF_CHOICES) if marked else None)
         if option is not None or marked:
             return option
     return paragraphs(text)
@@ -178,7 +235,7 @@ def _base_report(doc: Document, forms: Sequence[FormGrid]) -> ReportRec:
     names = (department, filler, unit, title)
     return ReportRec(
         report_type=REPORT_TYPE, title=title,
-        region=next((r for r in map(region_of, names) if r), None),
+        region=region_of(*names),
         fiscal_year=_year(_value(first_field(forms, L.SEF_YEAR))),
         department=department,
         unit=unit if unit and compact(unit) != compact(department) else None,
@@ -196,7 +253,7 @@ def extract_form(doc: Document) -> ReportRec:
     report.projects = [project] if project else []
     for form in forms:
         report.funds += fund_records(form, name, report.amount_unit)
-        report.indicators += indicator_records(form, name)
+    report.indicators = indicator_records(forms, name)
     report.facts = form_facts(forms, name, report.amount_unit)
     log.debug("self_eval_form: %d funds, %d indicators, %d facts",
               len(report.funds), len(report.indicators), len(report.facts))

@@ -24,7 +24,6 @@ from schemas.vocab import (
     canonical_source, snap_to_vocab,
 )
 
-_COLON = re.compile(r"[:：]")
 _PARENS = re.compile(r"\([^()]*\)")
 PLACEHOLDERS = frozenset({"无", "/", "-", "--", "—", "——", "\\", "空", "N/A"})
 _IND_HEADERS = (L.SEF_IND_LEVEL1, L.SEF_IND_LEVEL2, L.SEF_IND_NAME, L.SEF_IND_TARGET,
@@ -37,7 +36,7 @@ ALL_LABELS: tuple[str, ...] = tuple(s for group in _FIELD_LABELS for s in group)
 # ---------------------------------------------------------------- labels
 
 _LABEL_KEYS: dict[str, str] = {compact(s): s for s in ALL_LABELS}
-_LONGEST = max(len(k) for k in _LABEL_KEYS)
+LONGEST_LABEL = max(len(k) for k in _LABEL_KEYS)
 
 
 def _max_edits(key: str) -> int:
@@ -53,7 +52,7 @@ def label_key(text: str | None) -> str:
 def spelled_label(text: str | None) -> tuple[str, bool] | None:
     """(form label, exactly?) that ``text`` spells, within a few slips and unique."""
     key = label_key(text)
-    if not key or len(key) > _LONGEST + 2:
+    if not key or len(key) > LONGEST_LABEL + 2:
         return None
     if key in _LABEL_KEYS:
         return _LABEL_KEYS[key], True
@@ -85,13 +84,17 @@ def is_placeholder(text: str | None) -> bool:
 
 
 def snap_canonical(text: str | None, lookup: Callable[[str | None], str | None],
-                   table: Sequence[str]) -> str | None:
-    """A canonical vocabulary value, tolerating one slip in a longer label."""
+                   table: Sequence[str], loose: bool = False) -> str | None:
+    """A canonical vocabulary value, tolerating slips in a longer label.
+
+    ``loose`` allows a slip per three characters (for a small vocabulary of
+    distinct words, such as fund sources), else one or two.
+    """
     found = lookup(text)
     if found is not None or not text:
         return found
     bare = _PARENS.sub("", compact(text))
-    edits = _max_edits(bare)
+    edits = max(1, len(bare) // 3) if loose and len(bare) >= 4 else _max_edits(bare)
     snapped = snap_to_vocab(bare, list(table), max_edits=edits) if edits else None
     return lookup(snapped) if snapped else None
 
@@ -125,50 +128,6 @@ class FormGrid:
 
     def find(self, synonyms: Sequence[str]) -> Cell | None:
         return next((c for c in self.grid.cells if self.label(c, synonyms)), None)
-
-
-# ---------------------------------------------------------------- form fields
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One labelled value of the form: its key, the cell it was read from, its text."""
-
-    key: str
-    cell: Cell
-    text: str
-
-
-def value_cell(form: FormGrid, cell: Cell) -> Cell | None:
-    """The value of a label cell: right of it, or below it when it heads a column."""
-    grid = form.grid
-    right = grid.cell_at(cell.row, cell.last_col + 1) if cell.last_col + 1 < grid.n_cols else None
-    if right is not None and not form.is_label(right):
-        return right
-    down = grid.cell_at(cell.last_row + 1, cell.col) if cell.last_row + 1 < grid.n_rows else None
-    return down if down is not None and not form.is_label(down) else None
-
-
-def _field_at(form: FormGrid, cell: Cell, synonyms: Sequence[str]) -> Field | None:
-    key = form.label(cell, synonyms)
-    if key is not None:
-        value = value_cell(form, cell)
-        return Field(key, value, value.text) if value is not None else None
-    parts = _COLON.split(cell.text or "", maxsplit=1)
-    if len(parts) == 2 and compact(parts[1]) and len(compact(parts[0])) <= _LONGEST + 2:
-        key = match_label(parts[0], synonyms)
-        return Field(key, cell, parts[1]) if key is not None else None
-    return None
-
-
-def form_fields(forms: Sequence[FormGrid], synonyms: Sequence[str]) -> list[Field]:
-    """Every value labelled by one of ``synonyms`` in the grids, in reading order."""
-    found = (_field_at(f, c, synonyms) for f in forms for c in f.grid.cells)
-    return [f for f in found if f is not None]
-
-
-def first_field(forms: Sequence[FormGrid], synonyms: Sequence[str]) -> Field | None:
-    fields = [f for f in form_fields(forms, synonyms) if compact(f.text)]
-    return fields[0] if fields else None
 
 
 # ---------------------------------------------------------------- funds
@@ -205,15 +164,29 @@ def fund_columns(grid: Grid, anchor: Cell) -> list[FundColumn]:
     return [f for f in found if f is not None]
 
 
-def source_rows(grid: Grid, anchor: Cell) -> Iterator[tuple[int, str]]:
-    """(row, canonical source) of the rows under the source header, until a non-source."""
+def _fund_block_end(grid: Grid, anchor: Cell) -> int | None:
+    """Last row of the fund table when a section caption left of it spans it, else None."""
+    caption = grid.cell_at(anchor.row, anchor.col - 1) if anchor.col > 0 else None
+    return caption.last_row if caption is not None and caption.last_row > anchor.last_row else None
+
+
+def source_rows(form: FormGrid, anchor: Cell) -> Iterator[tuple[int, str]]:
+    """(row, canonical source) of the rows under the source header.
+
+    The rows end with the section caption's span, or else at the first row
+    that names no source; a row with an unreadable source is skipped.
+    """
+    grid, end = form.grid, _fund_block_end(form.grid, anchor)
     row = anchor.last_row + 1
-    while row < grid.n_rows:
+    while row < grid.n_rows and (end is None or row <= end):
         cell = grid.cell_at(row, anchor.col)
-        source = snap_canonical(cell.text, canonical_source, list(SOURCES)) if cell else None
-        if cell is None or source is None:
+        if cell is None or form.is_label(cell):
             return
-        yield row, source
+        source = snap_canonical(cell.text, canonical_source, list(SOURCES), loose=True)
+        if source is None and end is None:
+            return
+        if source is not None:
+            yield row, source
         row = cell.last_row + 1
 
 
@@ -234,7 +207,7 @@ def fund_records(form: FormGrid, project: str | None, unit: str | None) -> list[
         return []
     columns = fund_columns(grid, anchor)
     records: list[FundRec] = []
-    for row, source in source_rows(grid, anchor):
+    for row, source in source_rows(form, anchor):
         seen: list[Cell] = []
         for column in columns:
             cell = grid.cell_at(row, column.col)
@@ -248,37 +221,58 @@ def fund_records(form: FormGrid, project: str | None, unit: str | None) -> list[
 
 # ---------------------------------------------------------------- indicators
 
-@dataclass(slots=True)
-class IndicatorColumns:
-    """Column of each indicator field (None when the grid has no such column)."""
+ROLES: tuple[str, ...] = ("level1", "level2", "name", "target", "actual", "deviation")
 
-    level1: int | None
-    level2: int | None
-    name: int
-    target: int | None
-    actual: int | None
-    deviation: int | None
+
+@dataclass(frozen=True, slots=True)
+class IndicatorColumns:
+    """The column of each indicator field in one grid, and the heading's x-range
+    (to line up the columns of a continuation printed without its heading)."""
+
+    cols: dict[str, int]
+    spans: dict[str, tuple[float, float]]
     first_row: int
 
 
-def indicator_columns(form: FormGrid) -> IndicatorColumns | None:
+@dataclass(frozen=True, slots=True)
+class Levels:
+    """一级/二级指标 in force: a merged level cell carries down, also onto the next page."""
+
+    level1: str | None = None
+    level2: str | None = None
+
+
+def header_columns(form: FormGrid) -> IndicatorColumns | None:
+    """Indicator columns from the grid's own heading row (None without one)."""
     header = form.find(L.SEF_IND_NAME)
     if header is None:
         return None
     row = [c for c in form.grid.cells if c.row <= header.row <= c.last_row]
-    cols = [_col_of(form, row, syns) for syns in _IND_HEADERS]
-    return IndicatorColumns(cols[0], cols[1], header.col, cols[3], cols[4], cols[5], header.last_row + 1)
+    found = {role: next((c for c in row if form.label(c, syns)), None) for role, syns in zip(ROLES, _IND_HEADERS)}
+    cells = {role: c for role, c in found.items() if c is not None}
+    return IndicatorColumns({r: c.col for r, c in cells.items()},
+                            {r: (c.bbox[0], c.bbox[2]) for r, c in cells.items()}, header.last_row + 1)
 
 
-def _col_of(form: FormGrid, cells: list[Cell], synonyms: Sequence[str]) -> int | None:
-    return next((c.col for c in cells if form.label(c, synonyms)), None)
+def _nearest_col(centres: list[float], span: tuple[float, float]) -> int | None:
+    mid, half = (span[0] + span[1]) / 2, (span[1] - span[0]) / 2
+    best = min(range(len(centres)), key=lambda j: abs(centres[j] - mid), default=None)
+    return best if best is not None and abs(centres[best] - mid) <= half * 1.5 else None
+
+
+def continued_columns(grid: Grid, previous: IndicatorColumns) -> IndicatorColumns | None:
+    """Columns of a grid continuing the indicator grid on the next page without a heading."""
+    edges = grid.col_edges
+    if len(edges) != grid.n_cols + 1:
+        return None
+    centres = [(a + b) / 2 for a, b in zip(edges, edges[1:])]
+    cols = {r: j for r, span in previous.spans.items() if (j := _nearest_col(centres, span)) is not None}
+    return IndicatorColumns(cols, previous.spans, 0) if "name" in cols else None
 
 
 def _text(grid: Grid, row: int, col: int | None) -> tuple[str, Cell | None]:
     cell = grid.cell_at(row, col) if col is not None else None
     return (cell.text if cell else ""), cell
-
-
 
 
 def _level(text: str, canon: Callable[[str | None], str | None], table: Sequence[str],
@@ -289,37 +283,58 @@ def _level(text: str, canon: Callable[[str | None], str | None], table: Sequence
     return snap_canonical(text, canon, table) or clean(text)
 
 
+def _levels(grid: Grid, row: int, cols: IndicatorColumns, levels: Levels) -> Levels:
+    one = _level(_text(grid, row, cols.cols.get("level1"))[0], canonical_level1, list(LEVEL1), levels.level1)
+    two = _level(_text(grid, row, cols.cols.get("level2"))[0], canonical_level2, list(LEVEL2), levels.level2)
+    return Levels(one, two)
+
+
 def _values(grid: Grid, row: int, cols: IndicatorColumns) -> dict[str, object]:
-    target = clean(_text(grid, row, cols.target)[0]) or None
-    actual = clean(_text(grid, row, cols.actual)[0]) or None
+    def text(role: str) -> str | None:
+        return clean(_text(grid, row, cols.cols.get(role))[0]) or None
+
+    target, actual = text("target"), text("actual")
     tv, av = parse_target(target), parse_target(actual)
     return {"target": target, "target_op": tv.op, "target_value": tv.value, "target_high": tv.high,
             "target_unit": tv.unit, "actual": actual, "actual_value": av.value, "actual_unit": av.unit,
-            "deviation": clean(_text(grid, row, cols.deviation)[0]) or None}
+            "deviation": text("deviation")}
 
 
-def indicator_records(form: FormGrid, project: str | None) -> list[IndicatorRec]:
-    """One record per 三级指标 row; empty and placeholder rows are skipped.
+def grid_indicators(form: FormGrid, cols: IndicatorColumns, project: str | None,
+                    levels: Levels) -> tuple[list[IndicatorRec], Levels, bool]:
+    """(records, levels in force at the end, whether the indicator grid goes on past this grid).
 
-    A repeated header row is skipped; a row whose name cell is another form
-    label ends the grid.
+    A repeated heading row is skipped; a row whose name cell is another form
+    label ends the indicator grid; empty and placeholder rows are no records.
     """
-    grid, cols = form.grid, indicator_columns(form)
-    if cols is None:
-        return []
-    records: list[IndicatorRec] = []
-    level1 = level2 = None
+    grid, records = form.grid, []
     for row in range(cols.first_row, grid.n_rows):
-        name, cell = _text(grid, row, cols.name)
+        name, cell = _text(grid, row, cols.cols["name"])
         if cell is None or cell.row != row or form.label(cell, L.SEF_IND_NAME):
             continue
         if form.is_label(cell):
-            break
-        level1 = _level(_text(grid, row, cols.level1)[0], canonical_level1, list(LEVEL1), level1)
-        level2 = _level(_text(grid, row, cols.level2)[0], canonical_level2, list(LEVEL2), level2)
-        if is_placeholder(name):
+            return records, levels, False
+        levels = _levels(grid, row, cols, levels)
+        if not is_placeholder(name):
+            records.append(IndicatorRec(project=project, level1=levels.level1, level2=levels.level2,
+                                        name=clean(name) or "", page=cell.page, bbox=cell.bbox,
+                                        confidence=cell.confidence, **_values(grid, row, cols)))  # type: ignore[arg-type]
+    return records, levels, True
+
+
+def indicator_records(forms: Sequence[FormGrid], project: str | None) -> list[IndicatorRec]:
+    """One record per 三级指标 row of the indicator grid(s), continuations included."""
+    records: list[IndicatorRec] = []
+    previous: IndicatorColumns | None = None
+    levels, last_page = Levels(), 0
+    for form in forms:
+        cols = header_columns(form)
+        if cols is None and previous is not None and form.grid.page > last_page:
+            cols = continued_columns(form.grid, previous)
+        if cols is None:
+            previous = None
             continue
-        records.append(IndicatorRec(project=project, level1=level1, level2=level2, name=clean(name) or "",
-                                    page=cell.page, bbox=cell.bbox, confidence=cell.confidence,
-                                    **_values(grid, row, cols)))  # type: ignore[arg-type]
+        found, levels, open_end = grid_indicators(form, cols, project, levels)
+        records += found
+        previous, last_page = (cols if open_end else None), max(form.grid.pages or [form.grid.page])
     return records

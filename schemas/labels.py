@@ -63,6 +63,8 @@ SEF_AMOUNT_UNIT: tuple[str, ...] = ("金额单位", "单位")
 SEF_YEAR: tuple[str, ...] = ("评价年度", "资金安排年份", "预算年度")
 SEF_AMOUNT: tuple[str, ...] = ("评价金额",)
 SEF_ACHIEVED: tuple[str, ...] = ("是否如期实现预期目标", "是否实现预期目标", "是否如期实现目标")
+# The options of the check-box fields (是否如期实现预期目标, 是否完工, 是否验收).
+SEF_CHOICES: tuple[str, ...] = ("部分实现", "是", "否")
 
 # Form labels whose value becomes a ``facts`` row (key = the label as printed).
 SEF_FACT_LABELS: tuple[tuple[str, ...], ...] = (
@@ -160,9 +162,10 @@ DT_UNIT: tuple[str, ...] = ("预算单位名称", "预算单位", "单位名称"
 DT_FORM_FACTS: tuple[str, ...] = (
     "在职人数", "离退休人数", "编制人数", "实有人数", "在编人数", "财政供养人员数",
     "总体绩效目标", "部门整体支出年度绩效目标", "部门整体年度绩效目标", "年度绩效目标",
-    "部门整体绩效目标", "整体绩效目标", "年度总体目标",
+    "部门整体绩效目标", "整体绩效目标", "年度总体目标", "总体目标", "部门职能职责概述", "部门职责",
 )
 DT_FISCAL_YEAR: tuple[str, ...] = ("预算年度", "年度")
+DT_AMOUNT_UNIT: tuple[str, ...] = ("单位", "金额单位", "计量单位")
 # '按…划分' headers of the budget block → the fund field their rows fill.
 DT_SPLIT_HEADERS: dict[str, tuple[str, ...]] = {
     "category": ("按支出类型划分", "按支出性质划分", "按支出功能划分", "按支出类型", "按支出性质"),
@@ -235,6 +238,10 @@ EVAL_COVER_FIELDS: dict[str, tuple[str, ...]] = {
     "department": ("主管部门", "主管单位", "项目主管部门", "部门名称", "预算部门", "主管部门名称"),
     "unit": ("实施单位", "项目实施单位", "预算单位", "项目单位"),
 }
+# Other cover labels (their values are facts), recognised without a colon or in a cover grid.
+EVAL_COVER_FACTS: tuple[str, ...] = (
+    "项目负责人", "填报人", "联系人", "联系电话", "评价机构", "评价单位", "委托单位", "报告日期", "评价时间",
+)
 # Narrative '（n）标签：值' lines stored as facts.
 EVAL_PROSE_FACTS: tuple[str, ...] = (
     "评价期限", "评价期间", "评价时段", "评价周期", "评价年度", "涉及财政预算资金", "涉及财政资金",
