@@ -22,12 +22,12 @@ from extractors.targets_common import (
     region_of, report_title, row_headers, year_of,
 )
 from schemas.labels import (
-    DT_DEPARTMENT, DT_FISCAL_YEAR, DT_FORM_FACTS, DT_LEVEL1, DT_LEVEL2, DT_NAME, DT_PLACEHOLDERS,
+    DT_AMOUNT_UNIT, DT_DEPARTMENT, DT_FISCAL_YEAR, DT_FORM_FACTS, DT_LEVEL1, DT_LEVEL2, DT_NAME, DT_PLACEHOLDERS,
     DT_TARGET, DT_TASK_AMOUNT, DT_TASK_CONTENT, DT_TASK_GOAL, DT_TASK_NAME, DT_UNIT,
 )
 from schemas.records import FactRec, FundRec, IndicatorRec, ProjectRec, ReportRec
-from schemas.text import compact
-from schemas.values import parse_amount_wan, parse_fact_value, parse_target
+from schemas.text import clean, compact
+from schemas.values import amount_unit_exp, parse_amount_wan, parse_fact_value, parse_target
 from schemas.vocab import canonical_level1, canonical_level2, canonical_measure
 
 log = logging.getLogger(__name__)
@@ -52,14 +52,14 @@ def extract_dept_targets(doc: Document) -> ReportRec:
     report = ReportRec(report_type=REPORT_TYPE, title=report_title(doc, REPORT_TYPE))
     grids = doc.grids()
     _read_header(report, doc, grids)
+    report.amount_unit = _amount_unit(doc, grids)
     for grid in grids:
         report.facts.extend(_facts(grid))
-        report.funds.extend(budget_funds(grid))
-        projects, funds = _tasks(grid)
+        report.funds.extend(budget_funds(grid, report.amount_unit))
+        projects, funds = _tasks(grid, report.amount_unit)
         report.projects.extend(projects)
         report.funds.extend(funds)
         report.indicators.extend(_indicators(grid))
-    report.amount_unit = report.amount_unit or _amount_unit(grids)
     return report
 
 
@@ -83,7 +83,11 @@ def _read_header(report: ReportRec, doc: Document, grids: list[Grid]) -> None:
     report.fiscal_year = year_of(report.title) or year_of(f"{year}年" if year else None)
 
 
-def _amount_unit(grids: list[Grid]) -> str | None:
+def _amount_unit(doc: Document, grids: list[Grid]) -> str | None:
+    """``单位：万元`` printed above the form, else the first unit in a header's brackets."""
+    found = colon_value(doc.lines(), DT_AMOUNT_UNIT)
+    if found and amount_unit_exp(found[0]) is not None:
+        return clean(found[0])
     for grid in grids:
         for cell in sorted(grid.cells, key=lambda c: (c.row, c.col)):
             unit = bracket_unit(cell.text)
@@ -139,7 +143,7 @@ def _task_rows(grid: Grid, cols: _Columns) -> range:
     return range(cols.row + 1, stop.row if stop is not None else grid.n_rows)
 
 
-def _tasks(grid: Grid) -> tuple[list[ProjectRec], list[FundRec]]:
+def _tasks(grid: Grid, unit: str | None) -> tuple[list[ProjectRec], list[FundRec]]:
     """Key tasks (年度重点工作任务) as projects, their amounts as funds."""
     cols = _columns(grid, DT_TASK_CONTENT, _TASK_HEADERS)
     if cols is None or "name" not in cols.cols:
@@ -156,7 +160,7 @@ def _tasks(grid: Grid) -> tuple[list[ProjectRec], list[FundRec]]:
             _continue_task(projects, name, content, goal)
             continue
         projects.append(ProjectRec(name=name, content=_value(content), goal=_value(goal), **located(cell)))
-        funds.extend(_task_fund(grid, row, cols, name))
+        funds.extend(_task_fund(grid, row, cols, name, unit))
     return projects, funds
 
 
@@ -173,10 +177,10 @@ def _continue_task(projects: list[ProjectRec], name: str, content: str, goal: st
     last.goal = _value((last.goal or "") + goal)
 
 
-def _task_fund(grid: Grid, row: int, cols: _Columns, name: str) -> list[FundRec]:
+def _task_fund(grid: Grid, row: int, cols: _Columns, name: str, unit: str | None) -> list[FundRec]:
     head = cols.cols.get("amount")
     raw, cell = _row_text(grid, row, head)
-    amount = parse_amount_wan(raw, bracket_unit(head.text) if head else None)
+    amount = parse_amount_wan(raw, (bracket_unit(head.text) if head else None) or unit)
     if head is None or cell is None or amount is None:
         return []
     measure = canonical_measure(head.text) or DEFAULT_MEASURE

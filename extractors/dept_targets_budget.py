@@ -3,6 +3,8 @@
 Side-by-side label/amount column pairs, each headed by ``按…划分`` and
 ``预算金额（万元）``: rows below give the amount by expense type (→ funds
 category), by income source (→ source) and by budget level (→ level).
+Other forms print a row of source labels (``资金总额 | 财政拨款 | 其他资金``)
+with the amounts in the row below.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import logging
 import re
 from typing import Any, Iterator
 
-from extractors.find import right_of
+from extractors.find import right_of, row_cells
 from extractors.ir import Cell, Grid
 from extractors.targets_common import (
     bracket_unit, cell_text, find_header, header_matches, is_placeholder, located, strip_note,
@@ -29,15 +31,41 @@ _SUB_ITEM = re.compile(r"^其中[:：]?")
 _ALL_SPLITS = tuple(label for labels in DT_SPLIT_HEADERS.values() for label in labels)
 
 
-def budget_funds(grid: Grid) -> list[FundRec]:
-    """Every amount of the budget block of ``grid`` (none when it has no block)."""
+def budget_funds(grid: Grid, unit: str | None = None) -> list[FundRec]:
+    """Every amount of the budget block of ``grid`` (none when it has no block).
+
+    ``unit`` is the report's amount unit, for headers that print none.
+    """
     out: list[FundRec] = []
     for field, labels in DT_SPLIT_HEADERS.items():
         head = find_header(grid, labels)
         amount = _amount_head(grid, head) if head is not None else None
         if head is not None and amount is not None:
-            out.extend(_split_funds(grid, head, amount, field))
+            out.extend(_split_funds(grid, head, amount, field, unit))
+    for row in range(grid.n_rows - 1):
+        out.extend(_source_row_funds(grid, row, unit))
     return _dedupe(out)
+
+
+def _source_of(label: str) -> str | None:
+    bare = _bare(label)
+    return "合计" if _is_total(bare) else canonical_source(bare)
+
+
+def _source_row_funds(grid: Grid, row: int, unit: str | None) -> list[FundRec]:
+    """Amounts under a row of two or more source labels."""
+    heads = [(cell, src) for cell in row_cells(grid, row) if cell.row == row and (src := _source_of(cell.text))]
+    if len(heads) < 2:
+        return []
+    out: list[FundRec] = []
+    for head, source in heads:
+        value = grid.cell_at(head.last_row + 1, head.col)
+        raw = cell_text(value)
+        wan = parse_amount_wan(raw, bracket_unit(head.text) or unit)
+        if value is not None and value.row == head.last_row + 1 and wan is not None:
+            out.append(FundRec(project=None, measure=DEFAULT_MEASURE, source=source, amount_wan=wan, raw=raw,
+                               **located(value)))
+    return out
 
 
 def _amount_head(grid: Grid, head: Cell) -> Cell | None:
@@ -71,8 +99,8 @@ def _block_rows(grid: Grid, head: Cell, amount: Cell) -> Iterator[tuple[Cell, Ce
             yield label, value
 
 
-def _split_funds(grid: Grid, head: Cell, amount: Cell, field: str) -> list[FundRec]:
-    unit = bracket_unit(amount.text)
+def _split_funds(grid: Grid, head: Cell, amount: Cell, field: str, default_unit: str | None) -> list[FundRec]:
+    unit = bracket_unit(amount.text) or default_unit
     measure = canonical_measure(amount.text) or DEFAULT_MEASURE
     out: list[FundRec] = []
     for label, value in _block_rows(grid, head, amount):
@@ -85,6 +113,10 @@ def _split_funds(grid: Grid, head: Cell, amount: Cell, field: str) -> list[FundR
     return out
 
 
+def _is_total(bare: str) -> bool:
+    return header_matches(bare, DT_TOTAL, rivals=DT_BUDGET_AMOUNT + _ALL_SPLITS)
+
+
 def _bare(label: str) -> str:
     """``其中：基本支出`` → ``基本支出``; a bracketed note dropped."""
     return strip_note(_SUB_ITEM.sub("", compact(label)))
@@ -95,7 +127,7 @@ def _fund_keys(field: str, label: str) -> dict[str, Any] | None:
     bare = _bare(label)
     if not bare:
         return None
-    if header_matches(bare, DT_TOTAL):
+    if _is_total(bare):
         return {"source": "合计"}
     if field == "category":
         return {"category": bare}

@@ -95,3 +95,17 @@ def test_sample_scores_f1_one() -> None:
     result = extract_pdf(SAMPLE)
     score = score_document(result.reports, load_truth(SAMPLE.with_suffix(".json")))
     assert {t: s.f1 for t, s in score.tables.items()} == {t: 1.0 for t in score.tables}
+
+
+def test_budget_as_a_row_of_sources_with_amounts_below() -> None:
+    grid = _grid([["部门名称", "某某县财政局", "", ""],
+                  ["年度部门整体支出预算（万元）", "资金总额", "财政拨款", "其他资金"],
+                  ["", "1,250.5", "1,200", "50.5"],
+                  ["年度总体目标", "保障财政资金安全高效运行", "", ""]])
+    doc = Document(path="x", pages=[], blocks=[Block(page=1, top=0, grid=grid)])
+    report = extract_dept_targets(doc)
+    assert (report.department, report.unit, report.region, report.amount_unit) == ("某某县财政局", None, "某某县", "万元")
+    assert [(f.source, f.amount_wan, f.raw) for f in report.funds] == [
+        ("合计", Decimal("1250.5"), "1,250.5"), ("财政拨款", Decimal("1200"), "1,200"),
+        ("其他资金", Decimal("50.5"), "50.5")]
+    assert [(f.key, f.value) for f in report.facts] == [("年度总体目标", "保障财政资金安全高效运行")]
