@@ -11,7 +11,6 @@ Every value is found by its label or column header (``schemas.labels``,
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 
 from extractors.dept_targets_budget import budget_funds
@@ -60,6 +59,8 @@ def extract_dept_targets(doc: Document) -> ReportRec:
         report.projects.extend(projects)
         report.funds.extend(funds)
         report.indicators.extend(_indicators(grid))
+    if not report.indicators:
+        log.info("no 一级/二级/三级指标 grid found in %s", doc.path)
     return report
 
 
