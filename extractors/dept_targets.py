@@ -17,7 +17,7 @@ from extractors.dept_targets_budget import budget_funds
 from extractors.find import colon_value, right_of
 from extractors.ir import Cell, Document, Grid
 from extractors.targets_common import (
-    bracket_unit, cell_text, find_header, header_matches, is_placeholder, located,
+    bracket_unit, cell_text, find_header, header_matches, is_placeholder, level1_of, level2_of, located,
     region_of, report_title, row_headers, year_of,
 )
 from schemas.labels import (
@@ -27,7 +27,7 @@ from schemas.labels import (
 from schemas.records import FactRec, FundRec, IndicatorRec, ProjectRec, ReportRec
 from schemas.text import clean, compact
 from schemas.values import amount_unit_exp, parse_amount_wan, parse_fact_value, parse_target
-from schemas.vocab import canonical_level1, canonical_level2, canonical_measure
+from schemas.vocab import canonical_measure
 
 log = logging.getLogger(__name__)
 
@@ -214,8 +214,8 @@ def _indicator(grid: Grid, row: int, cols: _Columns) -> IndicatorRec | None:
     parsed = parse_target(target)
     return IndicatorRec(
         project=None,
-        level1=canonical_level1(_row_text(grid, row, cols.cols.get("level1"))[0]),
-        level2=canonical_level2(_row_text(grid, row, cols.cols.get("level2"))[0]),
+        level1=level1_of(_row_text(grid, row, cols.cols.get("level1"))[0]),
+        level2=level2_of(_row_text(grid, row, cols.cols.get("level2"))[0]),
         name=name, target=target, target_op=parsed.op, target_value=parsed.value,
         target_high=parsed.high, target_unit=parsed.unit, **located(cell),
     )

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extractors.targets_common import level1_of, level2_of
 from schemas.labels import PT_PERIOD_LABELS
 from schemas.text import clean
-from schemas.vocab import canonical_level1, canonical_level2
 
 # 'N、' + level-1 code and name + '；' + level-2 code: where an entry starts.
 _ENTRY = re.compile(
-    r"(?P<seq>\d{1,3})\s*[、.．]\s*\d{1,2}\s*[-－—]\s*(?P<level1>[^；;、\d]{1,12}?)\s*[；;]"
+    r"(?P<seq>\d{1,3})\s*[、.．,，]\s*\d{1,2}\s*[-－—]\s*(?P<level1>[^；;、\d]{1,12}?)\s*[；;]"
     r"\s*\d{2,3}\s*[-－—]\s*(?P<level2>[^；;]{1,16}?)\s*[；;]"
 )
 _SEPARATORS = "；;，,"
@@ -64,7 +64,7 @@ def _entry_values(match: re.Match[str], rest: str) -> list[InlineValue]:
     texts = [rest[lab.end(): labels[i + 1].start() if i + 1 < len(labels) else len(rest)]
              for i, lab in enumerate(labels)]
     targets = _targets(texts)
-    level1, level2 = canonical_level1(match["level1"]), canonical_level2(match["level2"])
+    level1, level2 = level1_of(match["level1"]), level2_of(match["level2"])
     seq = int(match["seq"])
     if not labels:
         return [InlineValue(seq, level1, level2, name, None, None)] if name else []

@@ -8,13 +8,13 @@ longer labels (OCR). Region and year are read from names and titles.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from extractors.find import page_title
 from extractors.ir import Cell, Document, Grid
 from schemas.labels import NOT_REGION_TAILS, REGION_PREFIXES, REGION_SUFFIXES, title_type
 from schemas.text import clean, compact
-from schemas.vocab import snap_to_vocab
+from schemas.vocab import LEVEL1, LEVEL2, canonical_level1, canonical_level2, snap_to_vocab
 
 _NOTE = re.compile(r"[(（][^()（）]*[)）]$")
 _BRACKET = re.compile(r"[(（]([^()（）]*)[)）]")
@@ -85,6 +85,23 @@ def row_headers(grid: Grid, row: int, headers: dict[str, tuple[str, ...]]) -> di
         if key is not None and key not in found:
             found[key] = cell
     return found
+
+
+def _level(text: str | None, canonical: str | None, table: Mapping[str, str]) -> str | None:
+    if canonical is not None or not compact(text):
+        return canonical
+    near = snap_to_vocab(re.sub(r"^\d+[-－—]", "", compact(text)), list(table))
+    return table[near] if near is not None else None
+
+
+def level1_of(text: str | None) -> str | None:
+    """Canonical 一级指标, tolerating one misread glyph (``产岀指标``)."""
+    return _level(text, canonical_level1(text), LEVEL1)
+
+
+def level2_of(text: str | None) -> str | None:
+    """Canonical 二级指标, tolerating one misread glyph (``22-社会效盖``)."""
+    return _level(text, canonical_level2(text), LEVEL2)
 
 
 def is_placeholder(text: str | None, placeholders: Iterable[str]) -> bool:

@@ -86,3 +86,11 @@ def test_sample_scores_f1_one() -> None:
     result = extract_pdf(SAMPLE)
     score = score_document(result.reports, load_truth(SAMPLE.with_suffix(".json")))
     assert {t: s.f1 for t, s in score.tables.items()} == {t: 1.0 for t in score.tables}
+
+
+def test_inline_entries_read_by_ocr_with_commas_and_a_misread_level() -> None:
+    text = "1，1-产岀指标;11-数量指标;培训次数;实施周期指标值:4次;年度指标值:4次。"
+    assert parse_inline_indicators(text) == [
+        InlineValue(1, "产出指标", "数量指标", "培训次数", "4次", "实施周期"),
+        InlineValue(1, "产出指标", "数量指标", "培训次数", "4次", "年度"),
+    ]

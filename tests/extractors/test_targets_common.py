@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from extractors.targets_common import (
-    bracket_unit, classify_header, header_matches, is_placeholder, region_of, strip_note, year_of,
+    bracket_unit, classify_header, header_matches, is_placeholder, level1_of, level2_of, region_of, strip_note,
+    year_of,
 )
 
 
@@ -47,3 +48,8 @@ def test_small_parsers() -> None:
     assert year_of("2021年市级部门整体预算绩效目标表") == 2021
     assert year_of("项目支出绩效目标表") is None
     assert is_placeholder(" 无 ", ["无"]) and is_placeholder("", []) and not is_placeholder("0", ["无"])
+
+
+def test_level_names_tolerate_codes_and_one_misread_glyph() -> None:
+    assert (level1_of("1-产出指标"), level1_of("产岀指标"), level1_of("其他")) == ("产出指标", "产出指标", None)
+    assert (level2_of("22-社会效益"), level2_of("22-社会效盖"), level2_of("")) == ("社会效益指标", "社会效益指标", None)
