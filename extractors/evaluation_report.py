@@ -20,27 +20,23 @@ from extractors.evaluation_tables import (
     grid_indicators, grid_scores, is_score_table, is_summary, is_target_table, read_header,
     summary_facts, total_score,
 )
-from extractors.evaluation_text import (
-    Para, find_heading, front_lines, items, narrative_lines, paragraphs, section_body,
-)
-from extractors.find import colon_pairs, page_title
+from extractors.evaluation_cover import Pair, cover_field, cover_pairs, name_from_title, report_title
+from extractors.evaluation_text import Para, find_heading, items, narrative_lines, paragraphs, section_body
 from extractors.ir import Document, TextLine
 from extractors.targets_common import region_of
 from schemas.labels import (
     EVAL_CONTENT_HEADINGS, EVAL_COVER_FIELDS, EVAL_FUND_PHRASES, EVAL_GOAL_HEADINGS, EVAL_GRADE_LABELS,
     EVAL_GRADES, EVAL_ITEM_MARKER, EVAL_MEASURE_HEADINGS, EVAL_OBJECT, EVAL_PROBLEM_HEADINGS,
     EVAL_PROSE_FACTS, EVAL_RATE_FACTS, EVAL_RATE_VERBS, EVAL_TOTAL_SCORE, EVAL_YEAR_FACTS,
-    title_type,
 )
 from schemas.records import FactRec, FindingRec, FundRec, IndicatorRec, ProjectRec, ReportRec, ScoreRec
 from schemas.text import clean, compact, join_paragraphs, normalize
 from schemas.values import NUM, parse_amount_wan, parse_fact_value
-from schemas.vocab import canonical_measure, snap_to_vocab
+from schemas.vocab import canonical_measure
 
 log = logging.getLogger(__name__)
 
 REPORT_TYPE = "evaluation_report"
-_TRAILING_NOTE = re.compile(r"[(（][^()（）]*[)）]$")
 _SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹⁰"
 _QUOTES = "\"'“”‘’「」『』"
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
@@ -52,7 +48,10 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 _FUND = re.compile(rf"({_alternation(EVAL_FUND_PHRASES)})(?:为|是|:|：|共|达)?({NUM})(亿元|万元|元)")
 _RATE = re.compile(rf"({_alternation(EVAL_RATE_FACTS)})(?:{_alternation(EVAL_RATE_VERBS)})({NUM}%)")
-_TOTAL = re.compile(rf"({_alternation(EVAL_TOTAL_SCORE)})(?:为|是|:|：|达到?)?({NUM})[{_SUPERSCRIPTS}]*分")
+# One pattern per label, in priority order ('综合得分' before a bare '总分', which may name the scale).
+_TOTALS = tuple(re.compile(rf"({re.escape(label)})(?:为|是|:|：|达到?)?({NUM})[{_SUPERSCRIPTS}]*分")
+                for label in EVAL_TOTAL_SCORE)
+_DEPARTMENT = re.compile(rf"({_alternation(EVAL_COVER_FIELDS['department'])})(?:为|是|:|：)([^，,。；;：:（(]{{2,40}})")
 _GRADE = re.compile(
     rf"({_alternation(EVAL_GRADE_LABELS)})(?:评定为|为|是|:|：)[{_QUOTES}]?({_alternation(tuple(EVAL_GRADES))})"
 )
@@ -72,7 +71,7 @@ class Found:
 class Narrative:
     """What the extractor reads the prose from."""
 
-    cover: list[tuple[str, str, TextLine]]
+    cover: list[Pair]
     paras: list[Para]
 
     @property
@@ -84,7 +83,7 @@ class EvaluationReportExtractor:
     report_type = REPORT_TYPE
 
     def extract(self, doc: Document) -> ReportRec:
-        story = Narrative(cover=list(colon_pairs(front_lines(doc))), paras=paragraphs(narrative_lines(doc)))
+        story = Narrative(cover=cover_pairs(doc), paras=paragraphs(narrative_lines(doc)))
         report = ReportRec(report_type=REPORT_TYPE, title=report_title(doc))
         fill_cover_fields(report, story)
         project = report.project_name
@@ -103,41 +102,25 @@ class EvaluationReportExtractor:
 EXTRACTOR = EvaluationReportExtractor()
 
 
-# ---------------------------------------------------------------- title, cover
-
-
-def report_title(doc: Document) -> str | None:
-    """The large-font title of the first page, else the first line naming a report."""
-    title = clean(page_title(doc.pages[0])) if doc.pages else None
-    if title and title_type(compact(title)) == REPORT_TYPE:
-        return title
-    lines = doc.lines()[:30]
-    found = next((l.text for l in lines if title_type(compact(l.text)) == REPORT_TYPE), None)
-    return clean(found) or title or None
-
-
-def cover_key(key: str) -> str:
-    """A cover label without its bracketed note (``主管部门（公章）`` → ``主管部门``)."""
-    return _TRAILING_NOTE.sub("", compact(key))
-
-
-def cover_field(key: str) -> str | None:
-    """The report field a cover label fills, if any (tolerating one wrong character)."""
-    key = cover_key(key)
-    labels = {compact(s): f for f, syns in EVAL_COVER_FIELDS.items() for s in syns}
-    if key in labels:
-        return labels[key]
-    near = snap_to_vocab(key, [s for s in labels if len(s) >= 4]) if len(key) >= 4 else None
-    return labels[near] if near else None
+# ---------------------------------------------------------------- cover
 
 
 def fill_cover_fields(report: ReportRec, story: Narrative) -> None:
-    for key, value, _ in story.cover:
-        field = cover_field(key)
-        if field and value and getattr(report, field) is None:
-            setattr(report, field, clean(value))
+    for pair in story.cover:
+        field = cover_field(pair.key)
+        if field and pair.value and getattr(report, field) is None:
+            setattr(report, field, clean(pair.value))
     if report.project_name is None:
         report.project_name = object_name(story) or name_from_title(report.title)
+    if report.department is None:
+        report.department = prose_department(story)
+
+
+def prose_department(story: Narrative) -> str | None:
+    """``本项目主管部门为X，…`` when the cover names none."""
+    for match, _ in _search(story.body, _DEPARTMENT):
+        return match.group(2)
+    return None
 
 
 def object_name(story: Narrative) -> str | None:
@@ -149,28 +132,15 @@ def object_name(story: Narrative) -> str | None:
     return None
 
 
-def name_from_title(title: str | None) -> str | None:
-    """``2024年X项目支出部门评价报告`` → ``X``."""
-    if not title:
-        return None
-    text = re.sub(r"^(?:19|20)\d{2}年度?", "", compact(title))
-    text = re.sub(r"(?:项目)?(?:支出)?(?:部门|第三方|重点|财政)?(?:绩效)?评价报告$", "", text)
-    return text or None
-
-
 def cover_facts(story: Narrative, project: str | None) -> list[FactRec]:
     """Cover pairs that are not report fields (项目负责人, 联系电话 ...)."""
-    out: list[FactRec] = []
-    for key, value, line in story.cover:
-        if cover_field(key) is None and value.strip():
-            out.append(_fact(project, key, value, line))
-    return out
+    return [_fact(project, p.key, p.value, p) for p in story.cover if cover_field(p.key) is None and p.value.strip()]
 
 
-def _fact(project: str | None, key: str, value: str, line: TextLine, unit: str | None = None) -> FactRec:
+def _fact(project: str | None, key: str, value: str, where: TextLine | Pair, unit: str | None = None) -> FactRec:
     text, number, unit = parse_fact_value(value, key, unit)
     return FactRec(project=project, key=compact(key), value=text, value_num=number, unit=unit,
-                   page=line.page, bbox=line.bbox, confidence=line.confidence)
+                   page=where.page, bbox=where.bbox, confidence=where.confidence)
 
 
 # ---------------------------------------------------------------- tables
@@ -247,10 +217,15 @@ def _first(story: Narrative, pattern: re.Pattern[str]) -> Found | None:
     return None
 
 
+def _total(story: Narrative) -> Found | None:
+    """The total score stated in the prose, by label priority."""
+    return next((found for pattern in _TOTALS if (found := _first(story, pattern)) is not None), None)
+
+
 def _result_facts(story: Narrative, project: str | None) -> list[FactRec]:
     """综合得分 (unit 分) and 绩效评价等级 as stated in the prose."""
     out: list[FactRec] = []
-    total, grade = _first(story, _TOTAL), _first(story, _GRADE)
+    total, grade = _total(story), _first(story, _GRADE)
     if total is not None:
         out.append(_fact(project, total.key, total.value, total.line, "分"))
     if grade is not None:
@@ -260,7 +235,7 @@ def _result_facts(story: Narrative, project: str | None) -> list[FactRec]:
 
 def prose_result(story: Narrative) -> tuple[float | None, str | None]:
     """(total score, grade) stated in the prose."""
-    total, grade = _first(story, _TOTAL), _first(story, _GRADE)
+    total, grade = _total(story), _first(story, _GRADE)
     score = float(Decimal(total.value.replace(",", ""))) if total else None
     return score, EVAL_GRADES.get(grade.value) if grade else None
 
@@ -315,7 +290,7 @@ def _leaf_section(paras: list[Para], patterns: tuple[str, ...]) -> str | None:
 
 
 def project_rec(story: Narrative, report: ReportRec) -> ProjectRec:
-    where = next((line for key, _, line in story.cover if cover_field(key) == "project_name"), None)
+    where = next((p for p in story.cover if cover_field(p.key) == "project_name"), None)
     return ProjectRec(name=report.project_name or "", unit=report.unit,
                       content=_leaf_section(story.paras, EVAL_CONTENT_HEADINGS),
                       goal=_leaf_section(story.paras, EVAL_GOAL_HEADINGS),

@@ -65,7 +65,8 @@ def read_header(grid: Grid) -> Header | None:
 
 
 def is_score_table(header: Header) -> bool:
-    return "score" in header.columns
+    """A score column, or a criteria column (an indicator system printed before scoring)."""
+    return "score" in header.columns or "criteria" in header.columns
 
 
 def is_target_table(header: Header) -> bool:

@@ -121,17 +121,6 @@ def _same_row(a: TextLine, b: TextLine) -> bool:
     return a.page == b.page and abs(a.bbox[1] - b.bbox[1]) <= max(a.size, b.size) * 0.6
 
 
-def front_lines(doc: Document) -> list[TextLine]:
-    """The cover: lines before the table of contents, the first heading or table."""
-    out: list[TextLine] = []
-    for block in doc.blocks:
-        line = block.line
-        if line is None or compact(line.text) in EVAL_TOC_TITLES or heading_level(line.text):
-            break
-        out.append(line)
-    return out
-
-
 # ---------------------------------------------------------------- paragraphs
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from extractors.evaluation_cover import cover_field, name_from_title
+from extractors.evaluation_report import Narrative, prose_facts, prose_funds, prose_result
 from extractors.evaluation_text import heading_level, items, paragraphs, strip_numbering
 from extractors.ir import TextLine
 from pipeline.evaluate import load_truth, score_document
@@ -104,7 +106,7 @@ COUNTY = EvalCase(
     size=10, table_size=8, justify=True, repeat_header=False, transposed_summary=True,
     headers={"weight": "分值", "score": "评价得分", "note": "指标解释", "criteria": "评分细则",
              "actual": "实际完成值", "weight2": "标准分"},
-    target_header="指标值", period=None,
+    target_header="指标值", period=None, cover_style="spaced",
 )
 
 DISTRICT = EvalCase(
@@ -114,6 +116,7 @@ DISTRICT = EvalCase(
     measures=("1.加快设备采购进度。", "2.扩大培训覆盖面，提高培训质量。", "3.细化量化绩效目标。"),
     goals=("提升社区卫生服务能力。", "方便群众就近就医。"),
     content="为辖区社区卫生服务中心购置医疗设备，开展人员培训。", grade="中等", size=12, table_size=10,
+    cover_style="grid",
 )
 
 CASES = [CITY, COUNTY, DISTRICT]
@@ -205,3 +208,43 @@ def test_items_one_per_paragraph_without_numbering() -> None:
     paras = paragraphs([_line("进度滞后。", 72, 10, 200), _line("执行率低，", 72, 25), _line("原因待查。", 50, 40, 120),
                         _line("·", 20, 55, 25)])
     assert [[p.text for p in group] for group in items(paras)] == [["进度滞后。"], ["执行率低，原因待查。"], ["·"]]
+
+
+# ---------------------------------------------------------------- cover and prose units
+
+
+@pytest.mark.parametrize("key, field", [
+    ("主管部门（公章）", "department"), ("项目名称", "project_name"), ("项目名杯", "project_name"),
+    ("实施单位", "unit"), ("项目负责人", None), ("联系电话", None),
+])
+def test_cover_field(key: str, field: str | None) -> None:
+    assert cover_field(key) == field
+
+
+def test_name_from_title() -> None:
+    assert name_from_title("2024年“深平安”社会治理智能化平台项目支出部门评价报告") == "“深平安”社会治理智能化平台"
+    assert name_from_title("2023年度城市绿化养护项目绩效评价报告") == "城市绿化养护"
+
+
+def _story(*texts: str) -> Narrative:
+    lines = [_line(t, 72, 10 + 15 * i, 540) for i, t in enumerate(texts)] + [_line("结束语。", 50, 500, 120)]
+    return Narrative(cover=[], paras=paragraphs(lines))
+
+
+def test_total_by_label_priority_and_grade_words() -> None:
+    story = _story("指标体系总分为100分。", "本项目综合得分为88.5分，评价等级为“良”。")
+    assert prose_result(story) == (88.5, "良好")
+
+
+def test_rates_need_a_stated_value() -> None:
+    story = _story("资金到位率达到100%，预算执行率为96.5%，成本控制率：90%。")
+    assert [(f.key, f.value, f.value_num, f.unit) for f in prose_facts(story, "甲")] == [
+        ("预算执行率", "96.5%", D("96.5"), "%"), ("成本控制率", "90%", D("90"), "%")]
+
+
+def test_prose_funds_first_amount_per_measure() -> None:
+    story = _story("项目年初预算金额1,200万元，预算金额为1,300万元。", "实际执行金额1188.6万元。")
+    funds, unit = prose_funds(story, "甲")
+    assert [(f.measure, f.amount_wan, f.raw) for f in funds] == [("预算数", D("1200"), "1,200"),
+                                                                  ("实际支出", D("1188.6"), "1188.6")]
+    assert unit == "万元"
