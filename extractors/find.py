@@ -123,11 +123,17 @@ def page_title(page: Page) -> str:
 
 
 def text_of(doc: Document) -> str:
-    """All text of a document, lines and cells, in reading order."""
-    parts: list[str] = []
+    """All text of a document, lines and cells in reading order; pages separated by form feeds.
+
+    A table stitched across pages contributes each cell to the page it was read on.
+    """
+    pages: dict[int, list[str]] = {p.number: [] for p in doc.pages}
     for block in doc.blocks:
         if block.line is not None:
-            parts.append(block.line.text)
+            pages.setdefault(block.page, []).append(block.line.text)
         elif block.grid is not None:
-            parts.extend(" | ".join(c.text for c in row if c.text) for row in block.grid.rows())
-    return "\n".join(p for p in parts if p)
+            for row in block.grid.rows():
+                texts = [c.text for c in row if c.text]
+                if texts:
+                    pages.setdefault(row[0].page, []).append(" | ".join(texts))
+    return "\f".join("\n".join(pages[n]) for n in sorted(pages))

@@ -200,7 +200,7 @@ def record_failure(engine: Engine, meta: DocumentMeta, code: str, message: str,
     """Store a ``failed`` documents row for ``meta`` and describe it."""
     meta.status, meta.error, meta.error_code = "failed", message, code
     try:
-        store_document(engine, meta, [], force=True)
+        store_document(engine, meta, [])  # never replaces a good row stored meanwhile
     except Exception:  # noqa: BLE001 - the failure is still reported on the console
         log.exception("could not record the failure of %s", meta.file_name)
     return FileOutcome(path=str(meta.path), status="failed", doc_status="failed", error=message,
@@ -254,7 +254,8 @@ def _from_outcome(key: str, outcome: Outcome, options: IngestOptions) -> FileOut
         result.peak_rss_mb = outcome.peak_rss_mb
         return result
     path = Path(key)
-    meta = _meta(path, file_sha256(path)) if path.exists() else DocumentMeta(file_name=path.name, path=key, sha256="")
+    sha = file_sha256(path) if path.exists() else hashlib.sha256(f"missing:{key}".encode()).hexdigest()
+    meta = _meta(path, sha) if path.exists() else DocumentMeta(file_name=path.name, path=key, sha256=sha)
     result = record_failure(engine_for(options.db_url), meta, outcome.error_code or "error",
                             outcome.error or "worker failed", outcome.traceback)
     result.seconds = outcome.seconds
