@@ -1,0 +1,283 @@
+"""Scanned pages and images into the IR: deskew, ruling lines, OCR characters.
+
+``image_to_page`` turns one page image into a :class:`~extractors.ir.Page`
+of kind ``scanned`` whose ``chars`` and ``rulings`` are in PDF points of the
+page (origin top-left), exactly like the digital reader's, so grids, lines
+and layout extractors run unchanged:
+
+1. grey levels, ink (:mod:`extractors.raster`), skew measured on the
+   projection profile and removed (``page.rotation``);
+2. ruling lines by morphology, emitted as :class:`~extractors.ir.Ruling`,
+   then erased from the image the OCR reads;
+3. rapidocr text detection; a text box that runs across a ruling line is
+   split at the line, so each piece lies in one cell;
+4. rapidocr recognition of each piece; its CTC columns place every
+   character (:mod:`extractors.ocr_chars`), one :class:`~extractors.ir.Char`
+   per glyph with its recognition confidence.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from extractors import raster
+from extractors.ir import Char, Page, Ruling
+from extractors.ocr_chars import PxBox, RecLine, ink_extent, place_chars, split_box
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DPI = 200  # chosen by measurement on the scanned samples (see tests/extractors/test_ocr.py)
+A4_PT = (595.28, 841.89)
+MAX_IMAGE_PIXELS = 120_000_000  # an A3 page at 600 dpi is 70 Mpx; beyond this refuse
+MIN_LINE_SCORE = 0.5  # rapidocr's own default text_score
+MIN_TEXT_HEIGHT_PT = 2.5  # pieces with less ink height than this are specks
+
+
+class ImageTooLarge(ValueError):
+    """An image (or page rendering) above the pixel limit: a possible decompression bomb."""
+
+
+class OcrUnavailable(RuntimeError):
+    """The OCR models are not installed (nothing is ever downloaded)."""
+
+
+class OcrEngine:
+    """Lazy wrapper around ``rapidocr.RapidOCR`` on the CPU, models from the wheel.
+
+    Creating one is cheap; the ONNX sessions load on first use. Hold one per
+    process and pass it to :func:`image_to_page`. One inference thread by
+    default: measured on 2 cores, a second thread cut wall time little and
+    cost much CPU; parallelism comes from one worker process per page.
+    """
+
+    def __init__(self, model_dir: Path | None = None, threads: int = 1) -> None:
+        self.model_dir = model_dir
+        self.threads = threads
+        self._ocr: Any = None
+
+    def _engine(self) -> Any:
+        if self._ocr is None:
+            self._ocr = _build_rapidocr(self.model_dir, self.threads)
+        return self._ocr
+
+    def detect(self, image: np.ndarray) -> list[PxBox]:
+        """Axis-aligned boxes (pixels) of the text lines rapidocr finds."""
+        out = self._engine()(image, use_det=True, use_cls=False, use_rec=False)
+        boxes = getattr(out, "boxes", None)
+        if boxes is None:
+            return []
+        return [_quad_to_box(q) for q in np.asarray(boxes)]
+
+    def recognize(self, crop: np.ndarray) -> RecLine | None:
+        """Text of one line image with each character's CTC column and confidence."""
+        out = self._engine()(crop, use_det=False, use_cls=False, use_rec=True, return_word_box=True)
+        txts = getattr(out, "txts", None)
+        if not txts or not txts[0].strip():
+            return None
+        return _rec_line(txts[0], float(out.scores[0]), out.word_results[0])
+
+
+def model_files(model_dir: Path | None = None) -> dict[str, Path]:
+    """The det/rec/cls ONNX files shipped in the rapidocr wheel (or ``model_dir``)."""
+    if model_dir is None:
+        import rapidocr
+
+        model_dir = Path(rapidocr.__file__).parent / "models"
+    found: dict[str, Path] = {}
+    for task in ("det", "rec", "cls"):
+        files = sorted(model_dir.glob(f"*_{task}_*.onnx"))
+        if not files:
+            raise OcrUnavailable(f"no {task} model in {model_dir}; OCR models are never downloaded")
+        found[task] = files[-1]
+    return found
+
+
+def _build_rapidocr(model_dir: Path | None, threads: int) -> Any:
+    from rapidocr import RapidOCR
+
+    files = model_files(model_dir)
+    params: dict[str, Any] = {
+        "Global.log_level": "warning",
+        "Global.model_root_dir": str(files["det"].parent),
+        "Det.model_path": str(files["det"]),
+        "Rec.model_path": str(files["rec"]),
+        "Cls.model_path": str(files["cls"]),
+        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+    }
+    log.info("loading OCR models %s", ", ".join(p.name for p in files.values()))
+    return RapidOCR(params=params)
+
+
+def _quad_to_box(quad: np.ndarray) -> PxBox:
+    xs, ys = quad[:, 0], quad[:, 1]
+    return PxBox(int(np.floor(xs.min())), int(np.floor(ys.min())), int(np.ceil(xs.max())), int(np.ceil(ys.max())))
+
+
+def _rec_line(text: str, score: float, info: Any) -> RecLine:
+    cols = iter(col for word in (info.word_cols or []) for col in word)
+    confs = list(info.confs or [])
+    chars: list[tuple[str, float, float]] = []
+    for i, ch in enumerate(text):
+        conf = float(confs[i]) if i < len(confs) else score
+        col = -1.0 if ch.isspace() else float(next(cols, -1))
+        chars.append((ch, conf, col))
+    return RecLine(text=text, score=score, chars=chars, n_cols=float(info.line_txt_len or 0.0))
+
+
+# ---------------------------------------------------------------- pages
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A deskewed page image with its paper grey, ink mask and skew angle."""
+
+    gray: np.ndarray
+    paper: np.ndarray
+    ink: np.ndarray
+    angle: float
+
+
+def prepare(arr: np.ndarray, px_per_pt: float) -> Prepared:
+    """Grey, measure skew on the ink (coloured stamps left out), deskew."""
+    gray = raster.to_gray(arr)
+    colour = raster.colour_mask(arr)
+    ink = _without(raster.ink_mask(gray, raster.background(gray, px_per_pt)), colour)
+    angle = raster.estimate_skew(ink)
+    if angle:
+        gray = raster.rotate(gray, angle)
+        colour = None if colour is None else raster.rotate(colour.astype(np.uint8), angle, fill=0) > 0
+    paper = raster.background(gray, px_per_pt)
+    return Prepared(gray, paper, _without(raster.ink_mask(gray, paper), colour), angle)
+
+
+def _without(ink: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    return ink if mask is None else np.where(mask, 0, ink).astype(np.uint8)
+
+
+def image_to_page(
+    image: Any, number: int, page_size_pt: tuple[float, float] | None, *, engine: OcrEngine
+) -> Page:
+    """OCR one page image (PIL image or RGB/grey ndarray) into a scanned :class:`Page`.
+
+    ``page_size_pt`` is the page's size in points (a PDF page's size); None
+    assumes an A4 page in the image's orientation.
+    """
+    arr = raster.as_array(image)
+    h, w = arr.shape[:2]
+    width, height = page_size_pt or _a4_like(w, h)
+    sx, sy = w / width, h / height
+    prep = prepare(arr, sx)
+    segments = raster.find_segments(prep.ink, sx)
+    line_mask = raster.segments_mask(prep.gray.shape, segments)
+    clean = raster.erase_mask(prep.gray, prep.paper, line_mask)
+    text_ink = np.where(line_mask > 0, 0, prep.ink).astype(np.uint8)
+    chars = read_text(engine, clean, text_ink, segments, sx)
+    return Page(
+        number=number, width=width, height=height,
+        chars=[_char_to_pt(c, sx, sy) for c in chars],
+        rulings=[_segment_to_pt(s, sx, sy) for s in segments],
+        kind="scanned", rotation=prep.angle,
+    )
+
+
+def _a4_like(w: int, h: int) -> tuple[float, float]:
+    return A4_PT if h >= w else (A4_PT[1], A4_PT[0])
+
+
+def read_text(
+    engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, segments: list[raster.Segment], px_per_pt: float
+) -> list[Char]:
+    """Characters (in pixels) of every detected text box, split at ruling lines."""
+    min_height = MIN_TEXT_HEIGHT_PT * px_per_pt
+    chars: list[Char] = []
+    for box in engine.detect(clean):
+        for piece in split_box(box, segments, clean.shape):
+            chars.extend(_read_piece(engine, clean, ink, piece, min_height))
+    log.debug("OCR: %d characters", len(chars))
+    return chars
+
+
+def _read_piece(engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, box: PxBox, min_height: float) -> list[Char]:
+    extent = ink_extent(ink[box.y0:box.y1, box.x0:box.x1])
+    if extent is None or extent[3] - extent[1] < min_height:
+        return []
+    line = engine.recognize(clean[box.y0:box.y1, box.x0:box.x1])
+    if line is None or line.score < MIN_LINE_SCORE:
+        return []
+    return place_chars(line, box, extent)
+
+
+def _char_to_pt(c: Char, sx: float, sy: float) -> Char:
+    return Char(
+        text=c.text, x0=round(c.x0 / sx, 2), top=round(c.top / sy, 2), x1=round(c.x1 / sx, 2),
+        bottom=round(c.bottom / sy, 2), size=round(c.size / sy, 2), confidence=c.confidence,
+    )
+
+
+def _segment_to_pt(s: raster.Segment, sx: float, sy: float) -> Ruling:
+    if s.orientation == "h":
+        y = round(s.pos / sy, 2)
+        return Ruling("h", round(s.start / sx, 2), y, round(s.end / sx, 2), y)
+    x = round(s.pos / sx, 2)
+    return Ruling("v", x, round(s.start / sy, 2), x, round(s.end / sy, 2))
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def render_pdf_page(pdf: Any, index: int, dpi: int = DEFAULT_DPI, max_pixels: int = MAX_IMAGE_PIXELS) -> np.ndarray:
+    """Render page ``index`` (0-based) of a ``pypdfium2.PdfDocument`` to an RGB array."""
+    page = pdf[index]
+    try:
+        w, h = page.get_size()
+        scale = dpi / 72
+        if w * h * scale * scale > max_pixels:
+            raise ImageTooLarge(f"page {index + 1} at {dpi} dpi exceeds {max_pixels} pixels")
+        bitmap = page.render(scale=scale, rev_byteorder=True)
+        return np.array(bitmap.to_numpy()[:, :, :3])
+    finally:
+        page.close()
+
+
+def scanned_pdf_pages(
+    pdf: Any, indices: list[int], *, engine: OcrEngine, dpi: int = DEFAULT_DPI
+) -> Iterator[Page]:
+    """OCR the given 0-based pages of a PDF (image-only pages) into scanned Pages."""
+    for index in indices:
+        size = pdf.get_page_size(index)
+        yield image_to_page(render_pdf_page(pdf, index, dpi), index + 1, size, engine=engine)
+
+
+def load_image_pages(path: str | Path, max_pixels: int = MAX_IMAGE_PIXELS) -> list[np.ndarray]:
+    """Pages of a PNG/JPEG/TIFF (every frame of a multi-page TIFF) as uint8 arrays.
+
+    Raises :class:`ImageTooLarge` for a frame above ``max_pixels``, before decoding it.
+    """
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return _read_frames(path, max_pixels)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageTooLarge(f"{path}: image above {max_pixels} pixels ({exc})") from exc
+
+
+def _read_frames(path: str | Path, max_pixels: int) -> list[np.ndarray]:
+    from PIL import Image, ImageOps, ImageSequence
+
+    pages: list[np.ndarray] = []
+    with Image.open(path) as img:
+        for frame in ImageSequence.Iterator(img):
+            w, h = frame.size
+            if w * h > max_pixels:
+                raise ImageTooLarge(f"{path}: frame {len(pages) + 1} is {w}x{h}, above {max_pixels} pixels")
+            pages.append(raster.as_array(ImageOps.exif_transpose(frame)))
+    return pages
