@@ -1,0 +1,240 @@
+"""财政支出（项目）绩效自评报告 (``self_eval_report``, seed 002).
+
+One report: a cover page of ``标签：值`` lines (title, 项目名称, 县（区）,
+填报人姓名, 联系电话, 填报日期), the 一、项目概况 form grid (项目名称,
+资金安排年份, 项目主管部门, 联系人 ..., 项目实施主要内容), the fund table and
+expense detail, the 二、自评得分 score table with 合计 and 自评等次, and
+三、存在问题及改进意见 findings. The tables are read by
+``extractors.self_eval_report_tables``; this module reads the cover and the
+form and assembles the :class:`~schemas.records.ReportRec`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from extractors.find import colon_pairs, page_title, right_of
+from extractors.ir import Cell, Document, Grid, TextLine
+from extractors.self_eval_report_tables import (
+    Context, ScoreTable, detail_records, finding_records, fund_records, label_key,
+    located, match_label, score_table, value_of,
+)
+from schemas import labels as L
+from schemas.labels import title_type
+from schemas.records import FactRec, ProjectRec, ReportRec
+from schemas.text import clean, compact, join_lines
+from schemas.values import parse_fact_value, parse_number
+
+log = logging.getLogger(__name__)
+
+REPORT_TYPE = "self_eval_report"
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+_BRACKETED = re.compile(r"^(?:[（(][^（()）]*[)）])+$")
+_UNIT = re.compile(r"(?:{})[:：]\s*(\S*元)".format("|".join(L.SER_AMOUNT_UNIT)))
+_REGION_IN_TITLE = re.compile(r"^(\D{2,12}?[市县区])(?=\d{4}年)")
+FORM_LABELS: tuple[str, ...] = tuple(dict.fromkeys(
+    (*L.SER_PROJECT_NAME, *L.SER_DEPARTMENT, *L.SER_UNIT, *L.SER_CONTENT, *L.SER_FORM_FACTS)))
+
+
+@dataclass(slots=True)
+class Pair:
+    """One ``标签：值`` line of the cover (a value may wrap onto following lines)."""
+
+    key: str
+    value: str
+    line: TextLine
+
+
+@dataclass(slots=True)
+class Form:
+    """Label → (value text, value cell) of the 项目概况 form grid."""
+
+    fields: dict[str, tuple[str, Cell]] = field(default_factory=dict)
+
+    def get(self, labels: tuple[str, ...]) -> tuple[str, Cell] | None:
+        return next((self.fields[label] for label in labels if label in self.fields), None)
+
+    def text(self, labels: tuple[str, ...]) -> str | None:
+        found = self.get(labels)
+        return found[0] if found else None
+
+
+# -------------------------------------------------------------------- cover
+
+def report_title(doc: Document) -> str | None:
+    """The large-font title of the first page, else the first line announcing this layout."""
+    if doc.pages:
+        title = clean(page_title(doc.pages[0]))
+        if title and title_type(compact(title)) == REPORT_TYPE:
+            return title
+    return next((clean(line.text) for line in doc.lines() if title_type(compact(line.text)) == REPORT_TYPE), None)
+
+
+def cover_lines(doc: Document) -> list[TextLine]:
+    """Text lines before the first table or numbered section heading."""
+    lines: list[TextLine] = []
+    for block in doc.blocks:
+        if block.grid is not None or re.match(L.SER_SECTION_HEADING, compact(block.line.text)):
+            break
+        lines.append(block.line)
+    return lines
+
+
+def cover_pairs(lines: list[TextLine]) -> list[Pair]:
+    """``标签：值`` pairs; a line without a colon continues the previous value."""
+    pairs: list[Pair] = []
+    keyed = {id(line): (key, value) for key, value, line in colon_pairs(lines)}
+    for line in lines:
+        if id(line) in keyed:
+            key, value = keyed[id(line)]
+            pairs.append(Pair(key, value, line))
+        elif pairs and title_type(compact(line.text)) is None:
+            pairs[-1].value = join_lines([pairs[-1].value, line.text])
+    return [p for p in pairs if clean(p.value) and not _BRACKETED.match(compact(p.value))]
+
+
+def cover_value(pairs: list[Pair], labels: tuple[str, ...]) -> str | None:
+    return next((clean(p.value) for p in pairs if match_label(p.key, labels)), None)
+
+
+def cover_facts(pairs: list[Pair], ctx: Context) -> list[FactRec]:
+    """Cover pairs that are not report fields (填报人姓名, 联系电话, 填报日期 ...)."""
+    consumed = (*L.SER_COVER_PROJECT, *L.SER_REGION, *L.SER_DEPARTMENT, *L.SER_AMOUNT_UNIT)
+    facts: list[FactRec] = []
+    for pair in pairs:
+        if match_label(pair.key, consumed, fuzzy=False):
+            continue
+        value, number, unit = parse_fact_value(pair.value, pair.key)
+        facts.append(FactRec(project=ctx.project, key=pair.key, value=value, value_num=number, unit=unit,
+                             page=pair.line.page, bbox=pair.line.bbox, confidence=pair.line.confidence))
+    return facts
+
+
+def amount_unit(doc: Document) -> str | None:
+    """The printed amount unit (``金额单位：万元``) from a text line or a table cell."""
+    texts = [compact(line.text) for line in doc.lines()]
+    texts += [compact(c.text) for g in doc.grids() for c in g.cells if "元" in c.text]
+    return next((m.group(1) for t in texts if (m := _UNIT.search(t))), None)
+
+
+# --------------------------------------------------------------------- form
+
+def form_grids(doc: Document) -> list[Grid]:
+    """Grids that are not the score or findings tables."""
+    others = (*L.SER_SCORE_NAME, *L.SER_FINDING_PROBLEM)
+    return [g for g in doc.grids() if not any(match_label(c.text, others, fuzzy=False) for c in g.cells)]
+
+
+def read_form(grids: list[Grid]) -> Form:
+    """First value right of each known form label."""
+    form = Form()
+    for grid in grids:
+        for cell in grid.cells:
+            label = match_label(cell.text, FORM_LABELS)
+            if label is None or label in form.fields:
+                continue
+            value_cell = right_of(grid, cell)
+            value = value_of(value_cell)
+            if value_cell is not None and value is not None and not match_label(value, FORM_LABELS):
+                form.fields[label] = (_form_text(grid, cell, value_cell), value_cell)
+    return form
+
+
+def _form_text(grid: Grid, label: Cell, value: Cell) -> str:
+    """The value, plus rows continuing it after a page break (blank label, same columns)."""
+    parts = [value.text]
+    for row in range(value.last_row + 1, grid.n_rows):
+        left, more = grid.cell_at(row, label.col), grid.cell_at(row, value.col)
+        if left is None or more is None or left.text.strip() or (more.col, more.colspan) != (value.col, value.colspan):
+            break
+        parts.append(more.text)
+    return "\n".join(p.strip() for p in parts if p.strip()) if len(parts) > 1 else value.text
+
+
+def form_facts(form: Form, ctx: Context) -> list[FactRec]:
+    facts: list[FactRec] = []
+    for label, (text, cell) in form.fields.items():
+        if label in L.SER_FORM_FACTS:
+            value, number, unit = parse_fact_value(text, label)
+            facts.append(FactRec(project=ctx.project, key=label_key(label), value=value, value_num=number,
+                                 unit=unit, **located(cell)))
+    return facts
+
+
+def fiscal_year(form: Form) -> int | None:
+    text = form.text(L.SER_FISCAL_YEAR)
+    match = _YEAR.search(compact(text)) if text else None
+    return int(match.group()) if match else None
+
+
+def region(pairs: list[Pair], title: str | None) -> str | None:
+    found = cover_value(pairs, L.SER_REGION)
+    if found:
+        return found
+    match = _REGION_IN_TITLE.match(compact(title))
+    return match.group(1) if match else None
+
+
+# ------------------------------------------------------------------ assembly
+
+def _project(form: Form, name: str | None) -> list[ProjectRec]:
+    found = form.get(L.SER_PROJECT_NAME)
+    if name is None or found is None:
+        return [ProjectRec(name=name)] if name else []
+    content = form.get(L.SER_CONTENT)
+    unit = form.text(L.SER_UNIT)
+    return [ProjectRec(name=name, unit=unit, content=clean(content[0]) if content else None, **located(found[1]))]
+
+
+def _grade(table: ScoreTable, doc: Document, ctx: Context) -> tuple[str | None, FactRec | None]:
+    """The printed 自评等次 and its fact (from the score table, else a ``自评等次：`` line)."""
+    text = value_of(table.grade)
+    grade = clean(re.split(r"[:：]", text)[-1]) if text else None
+    if table.grade is not None and grade:
+        key = table.grade_label or label_key(L.SER_GRADE[0])
+        return grade, FactRec(project=ctx.project, key=key, value=grade, **located(table.grade))
+    for key, value, line in colon_pairs(doc.lines()):
+        label = match_label(key, L.SER_GRADE, fuzzy=False)
+        if label and clean(value):
+            return clean(value), FactRec(project=ctx.project, key=label_key(label), value=clean(value),
+                                         page=line.page, bbox=line.bbox, confidence=line.confidence)
+    return None, None
+
+
+def extract_report(doc: Document) -> ReportRec:
+    title = report_title(doc)
+    pairs = cover_pairs(cover_lines(doc))
+    form = read_form(form_grids(doc))
+    name = form.text(L.SER_PROJECT_NAME) or cover_value(pairs, L.SER_COVER_PROJECT)
+    name = clean(name) if name else None
+    unit = amount_unit(doc)
+    ctx = Context(project=name, amount_unit=unit)
+    grids = doc.grids()
+    funds, rates = fund_records(grids, ctx)
+    details, bases = detail_records(grids, ctx)
+    scores = score_table(grids, ctx)
+    grade, grade_fact = _grade(scores, doc, ctx)
+    total = parse_number(value_of(scores.total))
+    department = form.text(L.SER_DEPARTMENT) or cover_value(pairs, L.SER_DEPARTMENT)
+    facts = cover_facts(pairs, ctx) + form_facts(form, ctx) + rates + bases + ([grade_fact] if grade_fact else [])
+    return ReportRec(
+        report_type=REPORT_TYPE, title=title, region=region(pairs, title), fiscal_year=fiscal_year(form),
+        department=clean(department) if department else None, unit=form.text(L.SER_UNIT),
+        project_name=name, amount_unit=unit, total_score=None if total is None else float(total), grade=grade,
+        projects=_project(form, name), funds=funds + details, scores=scores.scores,
+        findings=finding_records(grids, ctx), facts=facts,
+    )
+
+
+class SelfEvalReportExtractor:
+    """The registry's extractor for 财政支出（项目）绩效自评报告."""
+
+    report_type = REPORT_TYPE
+
+    def extract(self, doc: Document) -> ReportRec:
+        return extract_report(doc)
+
+
+EXTRACTOR = SelfEvalReportExtractor()
