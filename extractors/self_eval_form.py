@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from extractors.find import page_title
 from extractors.ir import Cell, Document, TextLine
 from extractors.self_eval_form_tables import (
-    LONGEST_LABEL, FormGrid, fund_records, indicator_records, match_label,
+    LONGEST_LABEL, FormGrid, fund_records, indicator_records, match_label, unit_tail,
 )
 from extractors.targets_common import region_of
 from schemas import labels as L
 from schemas.labels import title_type
 from schemas.records import FactRec, ProjectRec, ReportRec
 from schemas.text import clean, compact, join_paragraphs
-from schemas.values import CHECKED_MARKS, UNCHECKED_MARKS, checked_option, parse_fact_value
+from schemas.values import CHECKED_MARKS, UNCHECKED_MARKS, checked_option, parse_fact_value, parse_number
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,7 @@ class Field:
     key: str
     cell: Cell
     text: str
+    unit: str | None = None  # an amount unit written after the label
 
 
 def value_cell(form: FormGrid, cell: Cell) -> Cell | None:
@@ -105,7 +106,7 @@ def _field_at(form: FormGrid, cell: Cell, synonyms: Sequence[str]) -> Field | No
     key = form.label(cell, synonyms)
     if key is not None:
         value = value_cell(form, cell)
-        return Field(key, value, value.text) if value is not None else None
+        return Field(key, value, value.text, unit_tail(cell.text)) if value is not None else None
     parts = _COLON.split(cell.text or "", maxsplit=1)
     if len(parts) == 2 and compact(parts[1]) and len(compact(parts[0])) <= LONGEST_LABEL + 2:
         key = match_label(parts[0], synonyms)
@@ -136,6 +137,15 @@ def form_title(doc: Document) -> str | None:
     return None
 
 
+def amount_unit(doc: Document, forms: Sequence[FormGrid]) -> str | None:
+    """``金额单位：万元`` above the table, else a unit written after a label in it."""
+    printed = _header(doc, forms, L.SEF_AMOUNT_UNIT)
+    if printed:
+        return printed
+    tails = (unit_tail(c.text) for f in forms for c in f.grid.cells)
+    return next((t for t in tails if t), None)
+
+
 def _header(doc: Document, forms: Sequence[FormGrid], synonyms: Sequence[str]) -> str | None:
     """A value written as ``标签：值`` above the table, or labelled inside it."""
     found = line_fields(doc.lines(), (synonyms,)).get(synonyms[0])
@@ -152,6 +162,11 @@ def _year(text: str | None) -> int | None:
 
 def _value(field: Field | None) -> str | None:
     return clean(field.text) or None if field else None
+
+
+def _number(field: Field | None) -> float | None:
+    value = parse_number(field.text) if field else None
+    return float(value) if value is not None else None
 
 
 # ---------------------------------------------------------------- facts
@@ -195,7 +210,7 @@ def _fact(field: Field, project: str | None, unit: str | None) -> FactRec | None
     text = fact_text(field.key, field.text)
     if not text:
         return None
-    value, number, value_unit = parse_fact_value(text, field.key, unit)
+    value, number, value_unit = parse_fact_value(text, field.key, field.unit or unit)
     cell = field.cell
     return FactRec(project=project, key=field.key, value=value, value_num=number,
                    unit=value_unit, page=cell.page, bbox=cell.bbox, confidence=cell.confidence)
@@ -240,7 +255,9 @@ def _base_report(doc: Document, forms: Sequence[FormGrid]) -> ReportRec:
         department=department,
         unit=unit if unit and compact(unit) != compact(department) else None,
         project_name=_value(first_field(forms, L.SEF_PROJECT_NAME)),
-        amount_unit=_header(doc, forms, L.SEF_AMOUNT_UNIT),
+        amount_unit=amount_unit(doc, forms),
+        total_score=_number(first_field(forms, L.SEF_SCORE)),
+        grade=_value(first_field(forms, L.SEF_GRADE)),
     )
 
 

@@ -13,29 +13,35 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
 
 from extractors.ir import Cell, Grid
 from schemas import labels as L
 from schemas.records import FundRec, IndicatorRec
 from schemas.text import clean, compact
-from schemas.values import parse_amount_wan, parse_target
+from schemas.values import parse_amount_wan, parse_number, parse_target
 from schemas.vocab import (
     LEVEL1, LEVEL2, MEASURES, SOURCES, canonical_level1, canonical_level2, canonical_measure,
     canonical_source, snap_to_vocab,
 )
 
 _PARENS = re.compile(r"\([^()]*\)")
-PLACEHOLDERS = frozenset({"无", "/", "-", "--", "—", "——", "\\", "空", "N/A"})
+_PLACEHOLDERS = frozenset(compact(p) for p in L.SEF_PLACEHOLDERS)
 _IND_HEADERS = (L.SEF_IND_LEVEL1, L.SEF_IND_LEVEL2, L.SEF_IND_NAME, L.SEF_IND_TARGET,
-                L.SEF_IND_ACTUAL, L.SEF_IND_DEVIATION)
+                L.SEF_IND_ACTUAL, L.SEF_IND_DEVIATION, L.SEF_IND_WEIGHT, L.SEF_IND_SCORE)
 _FIELD_LABELS = (L.SEF_PROJECT_NAME, L.SEF_DEPARTMENT, L.SEF_UNIT, L.SEF_CONTENT, L.SEF_GOAL,
-                 L.SEF_FILLER, L.SEF_FUND_SOURCE, *L.SEF_FACT_LABELS, *_IND_HEADERS)
+                 L.SEF_FILLER, L.SEF_FUND_SOURCE, L.SEF_SCORE, L.SEF_GRADE, *L.SEF_FACT_LABELS,
+                 *_IND_HEADERS)
+# A unit written after a label: 评价金额（万元）.
+UNIT_TAIL = re.compile(r"\((?:单位:)?(万元|元|千元|亿元)\)$")
+_PRINTED_TAIL = re.compile(r"[（(](?:单位[:：])?(?:万元|元|千元|亿元)[)）]$")
 ALL_LABELS: tuple[str, ...] = tuple(s for group in _FIELD_LABELS for s in group) + L.SEF_SECTIONS
 
 
 # ---------------------------------------------------------------- labels
 
-_LABEL_KEYS: dict[str, str] = {compact(s): s for s in ALL_LABELS}
+_LABEL_KEYS: Mapping[str, str] = MappingProxyType({compact(s): s for s in ALL_LABELS})
 LONGEST_LABEL = max(len(k) for k in _LABEL_KEYS)
 
 
@@ -45,8 +51,8 @@ def _max_edits(key: str) -> int:
 
 
 def label_key(text: str | None) -> str:
-    """Compacted label without a trailing colon."""
-    return compact(text).rstrip(":")
+    """Compacted label without a trailing colon or amount unit."""
+    return UNIT_TAIL.sub("", compact(text).rstrip(":")).rstrip(":")
 
 
 def spelled_label(text: str | None) -> tuple[str, bool] | None:
@@ -66,7 +72,14 @@ def label_as(text: str | None, spelled: tuple[str, bool] | None, synonyms: Seque
     """The key of a label cell: as printed when exact, else the canonical synonym."""
     if spelled is None or spelled[0] not in synonyms:
         return None
-    return (clean(text) or "").rstrip(":：") if spelled[1] else synonyms[0]
+    return _PRINTED_TAIL.sub("", (clean(text) or "").rstrip(":：")) if spelled[1] else synonyms[0]
+
+
+def unit_tail(text: str | None) -> str | None:
+    """The amount unit written after a short label (``评价金额（万元）`` → ``万元``)."""
+    key = compact(text).rstrip(":")
+    match = UNIT_TAIL.search(key) if len(key) <= LONGEST_LABEL + 8 else None
+    return match.group(1) if match else None
 
 
 def match_label(text: str | None, synonyms: Sequence[str]) -> str | None:
@@ -80,7 +93,7 @@ def match_label(text: str | None, synonyms: Sequence[str]) -> str | None:
 
 
 def is_placeholder(text: str | None) -> bool:
-    return not compact(text) or compact(text) in PLACEHOLDERS
+    return not compact(text) or compact(text) in _PLACEHOLDERS
 
 
 def snap_canonical(text: str | None, lookup: Callable[[str | None], str | None],
@@ -221,7 +234,7 @@ def fund_records(form: FormGrid, project: str | None, unit: str | None) -> list[
 
 # ---------------------------------------------------------------- indicators
 
-ROLES: tuple[str, ...] = ("level1", "level2", "name", "target", "actual", "deviation")
+ROLES: tuple[str, ...] = ("level1", "level2", "name", "target", "actual", "deviation", "weight", "score")
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,11 +306,15 @@ def _values(grid: Grid, row: int, cols: IndicatorColumns) -> dict[str, object]:
     def text(role: str) -> str | None:
         return clean(_text(grid, row, cols.cols.get(role))[0]) or None
 
+    def number(role: str) -> float | None:
+        value = parse_number(text(role))
+        return float(value) if value is not None else None
+
     target, actual = text("target"), text("actual")
     tv, av = parse_target(target), parse_target(actual)
     return {"target": target, "target_op": tv.op, "target_value": tv.value, "target_high": tv.high,
             "target_unit": tv.unit, "actual": actual, "actual_value": av.value, "actual_unit": av.unit,
-            "deviation": text("deviation")}
+            "deviation": text("deviation"), "weight": number("weight"), "score": number("score")}
 
 
 def grid_indicators(form: FormGrid, cols: IndicatorColumns, project: str | None,

@@ -63,6 +63,8 @@ SEF_AMOUNT_UNIT: tuple[str, ...] = ("金额单位", "单位")
 SEF_YEAR: tuple[str, ...] = ("评价年度", "资金安排年份", "预算年度")
 SEF_AMOUNT: tuple[str, ...] = ("评价金额",)
 SEF_ACHIEVED: tuple[str, ...] = ("是否如期实现预期目标", "是否实现预期目标", "是否如期实现目标")
+SEF_SCORE: tuple[str, ...] = ("自评得分", "自评总分", "总得分", "评价得分")
+SEF_GRADE: tuple[str, ...] = ("自评等次", "自评等级", "评价等次", "评价等级")
 # The options of the check-box fields (是否如期实现预期目标, 是否完工, 是否验收).
 SEF_CHOICES: tuple[str, ...] = ("部分实现", "是", "否")
 
@@ -72,6 +74,8 @@ SEF_FACT_LABELS: tuple[tuple[str, ...], ...] = (
     SEF_AMOUNT,
     ("联系人及联系电话（含手机）", "联系人及联系电话", "联系人及电话", "联系人及联系方式"),
     ("联系邮箱", "电子邮箱", "联系人邮箱"),
+    ("联系人", "项目联系人"),
+    ("联系电话", "联系电话（含手机）", "联系方式"),
     ("实施文件依据", "文件依据", "项目实施文件依据"),
     ("存在问题和改进措施", "存在问题及改进措施", "存在的问题和改进措施"),
     ("立项情况（包含概算调整情况）", "立项情况（含概算调整情况）", "立项情况"),
@@ -101,7 +105,8 @@ SEF_FUND_LEVELS: dict[str, tuple[str, ...]] = {
     "转移支付": ("转移支付至县区", "转移支付", "转移支付县区"),
 }
 
-# The indicator grid's column headers.
+# The indicator grid's column headers, and what a placeholder row's name says.
+SEF_PLACEHOLDERS: tuple[str, ...] = ("无", "/", "／", "-", "--", "—", "——", "\\", "空", "N/A")
 SEF_IND_LEVEL1: tuple[str, ...] = ("一级指标",)
 SEF_IND_LEVEL2: tuple[str, ...] = ("二级指标",)
 SEF_IND_NAME: tuple[str, ...] = ("三级指标名称", "三级指标", "指标名称")
@@ -111,6 +116,8 @@ SEF_IND_DEVIATION: tuple[str, ...] = (
     "目标偏差原因分析及改进措施", "偏差原因分析及改进措施", "偏差原因分析", "未完成原因分析",
     "偏差原因及改进措施",
 )
+SEF_IND_WEIGHT: tuple[str, ...] = ("分值", "指标分值", "权重", "权重分")
+SEF_IND_SCORE: tuple[str, ...] = ("得分", "指标得分", "评分")
 # ---------------------------------------------------------- end self_eval_form
 
 

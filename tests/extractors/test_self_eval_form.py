@@ -235,3 +235,15 @@ def test_label_with_one_ocr_slip_gets_canonical_key() -> None:
     report = extract_form(_doc(grid))
     assert report.project_name == "乡村振兴"
     assert [(f.key, f.value, f.project) for f in report.facts] == [("验收文件及文号", "验收报告", "乡村振兴")]
+
+
+def test_unit_after_label_weights_scores_and_grade() -> None:
+    cells = [_cell(0, 0, "项目名称"), _cell(0, 1, "农村道路养护", cs=2), _cell(0, 3, "评价金额（万元）"), _cell(0, 4, "56.5"),
+             _cell(1, 0, "自评得分"), _cell(1, 1, "92.5", cs=2), _cell(1, 3, "自评等次"), _cell(1, 4, "优秀"),
+             _cell(2, 0, "三级指标"), _cell(2, 1, "指标值"), _cell(2, 2, "实际值"), _cell(2, 3, "分值"), _cell(2, 4, "得分"),
+             _cell(3, 0, "养护里程"), _cell(3, 1, "≥120公里"), _cell(3, 2, "126公里"), _cell(3, 3, "20"), _cell(3, 4, "18.5")]
+    report = extract_form(_doc(_grid(cells, 4, 5)))
+    assert (report.amount_unit, report.total_score, report.grade) == ("万元", 92.5, "优秀")
+    assert [(f.key, f.value, f.value_num, f.unit) for f in report.facts] == [("评价金额", "56.5", D("56.5"), "万元")]
+    assert [(i.name, i.target_op, i.target_value, i.target_unit, i.actual_value, i.weight, i.score, i.level1)
+            for i in report.indicators] == [("养护里程", ">=", 120.0, "公里", 126.0, 20.0, 18.5, None)]
