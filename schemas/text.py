@@ -13,7 +13,8 @@ removed". Derived from the seed text dumps against the ground-truth JSONs:
   → ``到2020年``, ``≥ 99.99%`` → ``≥99.99%``, ``90%—10 0%`` → ``90%—100%``
   (a number broken by a wrap), ``评价要点: ①`` → ``评价要点:①``, but
   ``Hello world`` stays ``Hello world``. Neighbours are classified after
-  :func:`fold`, so ``Ａ`` counts as a Latin letter (``（`` and ``①`` do not).
+  :func:`fold`, so ``Ａ`` counts as a Latin letter; Chinese brackets,
+  quotes and commas (``（``, ``，``), ``①`` and ``¹`` do not.
 * **Characters** are kept as printed (Chinese full-width brackets, commas,
   colons, quotes, circled numbers ①, superscripts ¹) except that
   :func:`normalize` folds full-width letters, digits and operator
