@@ -34,6 +34,7 @@ REPORT_TYPE = "self_eval_form"
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _MARKS = CHECKED_MARKS | UNCHECKED_MARKS
 _COLON = re.compile(r"[:：]")
+_NO_VALUE = frozenset(compact(v) for v in L.SEF_EMPTY_VALUES)
 
 
 # ---------------------------------------------------------------- text helpers
@@ -203,7 +204,7 @@ def fact_text(key: str, text: str) -> str | None:
         option = checked_option(text) or (lost_mark_option(text, L.SEF_CHOICES) if marked else None)
         if option is not None or marked:
             return option
-    return paragraphs(text)
+    return None if compact(text) in _NO_VALUE else paragraphs(text)
 
 
 def _fact(field: Field, project: str | None, unit: str | None) -> FactRec | None:
@@ -251,7 +252,7 @@ def _base_report(doc: Document, forms: Sequence[FormGrid]) -> ReportRec:
     return ReportRec(
         report_type=REPORT_TYPE, title=title,
         region=region_of(*names),
-        fiscal_year=_year(_value(first_field(forms, L.SEF_YEAR))),
+        fiscal_year=_year(_value(first_field(forms, L.SEF_YEAR))) or _year(title),
         department=department,
         unit=unit if unit and compact(unit) != compact(department) else None,
         project_name=_value(first_field(forms, L.SEF_PROJECT_NAME)),

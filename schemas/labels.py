@@ -106,7 +106,8 @@ SEF_FUND_LEVELS: dict[str, tuple[str, ...]] = {
 }
 
 # The indicator grid's column headers, and what a placeholder row's name says.
-SEF_PLACEHOLDERS: tuple[str, ...] = ("无", "/", "／", "-", "--", "—", "——", "\\", "空", "N/A")
+SEF_EMPTY_VALUES: tuple[str, ...] = ("/", "／", "-", "--", "—", "——", "\\")  # a form field left blank
+SEF_PLACEHOLDERS: tuple[str, ...] = ("无", "空", "N/A", *SEF_EMPTY_VALUES)
 SEF_IND_LEVEL1: tuple[str, ...] = ("一级指标",)
 SEF_IND_LEVEL2: tuple[str, ...] = ("二级指标",)
 SEF_IND_NAME: tuple[str, ...] = ("三级指标名称", "三级指标", "指标名称")

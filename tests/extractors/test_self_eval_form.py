@@ -247,3 +247,14 @@ def test_unit_after_label_weights_scores_and_grade() -> None:
     assert [(f.key, f.value, f.value_num, f.unit) for f in report.facts] == [("评价金额", "56.5", D("56.5"), "万元")]
     assert [(i.name, i.target_op, i.target_value, i.target_unit, i.actual_value, i.weight, i.score, i.level1)
             for i in report.indicators] == [("养护里程", ">=", 120.0, "公里", 126.0, 20.0, 18.5, None)]
+
+
+def test_blank_fields_are_no_facts_and_year_falls_back_to_title() -> None:
+    cells = [_cell(0, 0, "项目名称"), _cell(0, 1, "河道保洁"), _cell(0, 2, "完工时间"), _cell(0, 3, "/"),
+             _cell(1, 0, "是否验收"), _cell(1, 1, "否"), _cell(1, 2, "立项情况"), _cell(1, 3, "")]
+    title = TextLine(text="2023年度项目支出绩效自评表", bbox=(0, 0, 1, 1), size=10, page=1)
+    doc = _doc(_grid(cells, 2, 4))
+    doc.blocks.insert(0, Block(page=1, top=0, line=title))
+    report = extract_form(doc)
+    assert (report.title, report.fiscal_year) == ("2023年度项目支出绩效自评表", 2023)
+    assert [(f.key, f.value) for f in report.facts] == [("是否验收", "否")]
