@@ -13,6 +13,7 @@ from dataclasses import replace
 from extractors.ir import Block, Cell, Document, Grid, Page, TextLine, union_bbox
 
 EDGE_TOLERANCE = 3.0
+SCAN_EDGE_TOLERANCE = 10.0  # scanned pages shift by a few points after deskewing
 PAGE_NUMBER = re.compile(r"^(第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|[-—–]\s*\d+\s*[-—–]|\d{1,4}|\d+\s*/\s*\d+)$")
 MARGIN_SHARE = 0.08  # top/bottom share of the page where running headers live
 
@@ -48,18 +49,24 @@ def _stitch_into(blocks: list[Block], page_blocks: list[Block]) -> list[Block]:
     return page_blocks[1:]
 
 
+def edge_tolerance(*grids: Grid) -> float:
+    scanned = any(g.method.startswith("ocr") for g in grids)
+    return SCAN_EDGE_TOLERANCE if scanned else EDGE_TOLERANCE
+
+
 def continues(upper: Grid, lower: Grid) -> bool:
     """Does ``lower`` (top of the next page) continue ``upper``?"""
-    if abs(upper.bbox[0] - lower.bbox[0]) > EDGE_TOLERANCE or abs(upper.bbox[2] - lower.bbox[2]) > EDGE_TOLERANCE:
+    tol = edge_tolerance(upper, lower)
+    if abs(upper.bbox[0] - lower.bbox[0]) > tol or abs(upper.bbox[2] - lower.bbox[2]) > tol:
         return False
     inner_up, inner_low = upper.col_edges[1:-1], lower.col_edges[1:-1]
-    shared = sum(1 for x in inner_low if any(abs(x - y) <= EDGE_TOLERANCE for y in inner_up))
+    shared = sum(1 for x in inner_low if any(abs(x - y) <= tol for y in inner_up))
     return shared >= min(len(inner_up), len(inner_low)) * 0.5
 
 
 def stitch_grids(upper: Grid, lower: Grid) -> Grid:
     """One grid of ``upper``'s rows then ``lower``'s; repeated header rows dropped."""
-    edges = _merge_edges(upper.col_edges, lower.col_edges)
+    edges = _merge_edges(upper.col_edges, lower.col_edges, edge_tolerance(upper, lower))
     up_cells = [_recolumn(c, upper.col_edges, edges) for c in upper.cells]
     skip = repeated_header_rows(upper, lower)
     low_cells = [_recolumn(c, lower.col_edges, edges) for c in lower.cells if c.row >= skip]
@@ -72,10 +79,10 @@ def stitch_grids(upper: Grid, lower: Grid) -> Grid:
                 pages=upper.pages + [p for p in lower.pages if p not in upper.pages])
 
 
-def _merge_edges(a: list[float], b: list[float]) -> list[float]:
+def _merge_edges(a: list[float], b: list[float], tol: float) -> list[float]:
     out: list[float] = []
     for x in sorted(a + b):
-        if not out or x - out[-1] > EDGE_TOLERANCE:
+        if not out or x - out[-1] > tol:
             out.append(x)
     return out
 
