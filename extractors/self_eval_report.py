@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 import re
+import statistics
 from dataclasses import dataclass, field
 
-from extractors.find import colon_pairs, page_title, right_of
+from extractors.find import TITLE_RATIO, colon_pairs, page_title, right_of
 from extractors.ir import Cell, Document, Grid, TextLine
 from extractors.self_eval_report_tables import (
     Context, ScoreTable, detail_records, finding_records, fund_records, label_key,
@@ -64,22 +65,23 @@ class Form:
 # -------------------------------------------------------------------- cover
 
 def report_title(doc: Document) -> str | None:
-    """The large-font title of the first page, else the first line announcing this layout."""
-    if doc.pages:
-        title = clean(page_title(doc.pages[0]))
-        if title and title_type(compact(title)) == REPORT_TYPE:
-            return title
-    return next((clean(line.text) for line in doc.lines() if title_type(compact(line.text)) == REPORT_TYPE), None)
+    """The first line announcing this layout, else the first page's large-font title."""
+    first = clean(page_title(doc.pages[0])) if doc.pages else None
+    if first and title_type(compact(first)) == REPORT_TYPE:
+        return first
+    found = next((clean(line.text) for line in doc.lines() if title_type(compact(line.text)) == REPORT_TYPE), None)
+    return found or (first if first and not re.match(L.SER_SECTION_HEADING, compact(first)) else None)
 
 
 def cover_lines(doc: Document) -> list[TextLine]:
-    """Text lines before the first table or numbered section heading."""
+    """Body-size text lines before the first table or numbered section heading (no title lines)."""
     lines: list[TextLine] = []
     for block in doc.blocks:
         if block.grid is not None or re.match(L.SER_SECTION_HEADING, compact(block.line.text)):
             break
         lines.append(block.line)
-    return lines
+    body = statistics.median(line.size for line in lines) if lines else 0.0
+    return [line for line in lines if not body or line.size < body * TITLE_RATIO]
 
 
 def cover_pairs(lines: list[TextLine]) -> list[Pair]:
@@ -144,13 +146,14 @@ def read_form(grids: list[Grid]) -> Form:
 
 def _form_text(grid: Grid, label: Cell, value: Cell) -> str:
     """The value, plus rows continuing it after a page break (blank label, same columns)."""
-    parts = [value.text]
+    parts = [value.text.strip()]
     for row in range(value.last_row + 1, grid.n_rows):
         left, more = grid.cell_at(row, label.col), grid.cell_at(row, value.col)
         if left is None or more is None or left.text.strip() or (more.col, more.colspan) != (value.col, value.colspan):
             break
-        parts.append(more.text)
-    return "\n".join(p.strip() for p in parts if p.strip()) if len(parts) > 1 else value.text
+        parts.append(more.text.strip())
+    raw = "".join(parts)
+    return raw if "\n" in raw or len(parts) > 1 else (value_of(value) or raw)
 
 
 def form_facts(form: Form, ctx: Context) -> list[FactRec]:

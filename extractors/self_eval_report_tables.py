@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from extractors.find import right_of, row_cells
 from extractors.ir import Cell, Grid
@@ -20,7 +20,7 @@ from schemas import labels as L
 from schemas.records import FactRec, FindingRec, FundRec, ScoreRec
 from schemas.text import clean, compact, join_lines
 from schemas.values import parse_amount_wan, parse_fact_value, parse_number, split_weight
-from schemas.vocab import MEASURES, RATE_LABELS, canonical_measure, canonical_source, snap_to_vocab
+from schemas.vocab import MEASURES, RATE_LABELS, SOURCES, canonical_measure, canonical_source, snap_to_vocab
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,8 @@ _TRAILING_NOTE = re.compile(r"[（(][^（()）]*[)）]$")
 _ROW_NUMBER = re.compile(r"[（(]\d+[)）].*$")
 _SEQ = re.compile(r"^(?:\d+[.、．]?|[.…。]+)$")
 _LEADING_SEQ = re.compile(r"^\d+[.、．]\s*")
+_NOISE = ".。,，、:：;；·'\"`"  # specks a scan adds around a label
+_NUMERIC = re.compile(r"[+-]?\d[\d.,\-/%]*")  # numbers, phone numbers, codes: specks around them dropped
 FUZZY_MIN = 4  # labels shorter than this are only matched exactly
 
 
@@ -42,8 +44,8 @@ class Context:
 # ------------------------------------------------------------ label helpers
 
 def label_key(text: str | None) -> str:
-    """Compacted label without a trailing note (``自评得分（分）`` → ``自评得分``)."""
-    key = compact(text)
+    """Compacted label without a trailing note (``自评得分（分）`` → ``自评得分``) or stray dots."""
+    key = compact(text).strip(_NOISE)
     return _TRAILING_NOTE.sub("", key) or key
 
 
@@ -78,7 +80,8 @@ def value_of(cell: Cell | None) -> str | None:
     text = clean(cell.text)
     if not text or compact(text) in L.SER_PLACEHOLDERS:
         return None
-    return text
+    bare = text.strip(_NOISE)
+    return bare if _NUMERIC.fullmatch(bare) else text
 
 
 def located(cell: Cell) -> dict[str, Any]:
@@ -121,27 +124,35 @@ def cell_in(grid: Grid, row: int, column: Cell) -> Cell | None:
 
 # --------------------------------------------------------------- fund table
 
+def canonical_of(text: str | None, vocab: Mapping[str, str], lookup: Callable[[str | None], str | None]) -> str | None:
+    """``lookup(text)``, else of its :func:`label_key`, else the one ``vocab`` label an OCR slip away."""
+    key = label_key(text)
+    found = lookup(text) or lookup(key)
+    if found or len(key) < FUZZY_MIN:
+        return found
+    near = [k for k in vocab if len(k) >= FUZZY_MIN and abs(len(k) - len(key)) <= 1]
+    snapped = snap_to_vocab(key, near) if near else None
+    return vocab[snapped] if snapped else None
+
+
 def classify_row(text: str | None) -> tuple[str, str] | None:
     """('measure', canonical) or ('rate', printed rate label) for a fund-table row label."""
     measure = canonical_measure(text)
     if measure:
         return "measure", measure
     key = _ROW_NUMBER.sub("", label_key(text))
-    if key in RATE_LABELS:
-        return "rate", key
-    if len(key) < FUZZY_MIN:
-        return None
-    near = [k for k in (*MEASURES, *RATE_LABELS) if len(k) >= FUZZY_MIN and abs(len(k) - len(key)) <= 1]
-    snapped = snap_to_vocab(key, near) if near else None
-    if snapped in RATE_LABELS:
-        return "rate", snapped
-    return ("measure", MEASURES[snapped]) if snapped else None
+    rates = {k: k for k in RATE_LABELS}
+    rate = canonical_of(key, rates, rates.get)
+    if rate:
+        return "rate", rate
+    measure = canonical_of(key, MEASURES, canonical_measure)
+    return ("measure", measure) if measure else None
 
 
 def _source_columns(grid: Grid, head: Cell) -> list[tuple[str, Cell]]:
     columns: list[tuple[str, Cell]] = []
     for cell in row_cells(grid, head.row):
-        source = canonical_source(cell.text) if cell.col > head.last_col else None
+        source = canonical_of(cell.text, SOURCES, canonical_source) if cell.col > head.last_col else None
         if source:
             columns.append((source, cell))
     return columns
@@ -211,7 +222,7 @@ def detail_records(grids: list[Grid], ctx: Context) -> tuple[list[FundRec], list
         return [], []
     grid, head = found
     measures = [(m, c) for c in row_cells(grid, head.row) if c.col > head.last_col
-                and (m := canonical_measure(c.text))]
+                and (m := canonical_of(c.text, MEASURES, canonical_measure))]
     basis = next((c for c in row_cells(grid, head.row) if match_label(c.text, L.SER_DETAIL_BASIS)), None)
     funds: list[FundRec] = []
     facts: list[FactRec] = []

@@ -17,7 +17,7 @@ import re
 TITLE_PATTERNS: dict[str, tuple[str, ...]] = {
     "self_eval_form": (r"绩效自评.*(基础数据|自评表)", r"支出绩效自评表", r"自评基础数据表"),
     "dept_targets": (r"部门整体.*绩效目标", r"整体支出绩效目标"),
-    "self_eval_report": (r"绩效自评报告", r"自评报告$"),
+    "self_eval_report": (r"绩效自评报告", r"自评报告$", r"绩效自?评报告$"),  # OCR may drop the 自
     "project_targets": (r"项目支出绩效目标(申报)?表", r"项目绩效目标表"),
     "evaluation_report": (r"(?<!自)评价报告", r"绩效评价报告"),
 }

@@ -206,7 +206,7 @@ def test_classify_fund_rows() -> None:
     assert classify_row("合计") is None
 
 
-@pytest.mark.parametrize("text,want", [("无", None), (" / ", None), ("", None), ("…", None), ("0", "0"),
+@pytest.mark.parametrize("text,want", [("无", None), (" / ", None), ("", None), ("…", None), ("0", "0"), ("5.", "5"), ("5618783.", "5618783"), ("满意.", "满意."),
                                        ("政法网(二期)\n工程", "政法网(二期)工程")])
 def test_value_of_placeholders(text: str, want: str | None) -> None:
     assert value_of(Cell(row=0, col=0, rowspan=1, colspan=1, text=text, bbox=(0, 0, 1, 1), page=1)) == want
