@@ -25,7 +25,7 @@ from extractors.self_eval_report_tables import (
 from schemas import labels as L
 from schemas.labels import title_type
 from schemas.records import FactRec, ProjectRec, ReportRec
-from schemas.text import clean, compact, join_lines
+from schemas.text import clean, compact, join_lines, join_paragraphs
 from schemas.values import parse_fact_value, parse_number
 
 log = logging.getLogger(__name__)
@@ -186,9 +186,14 @@ def _project(form: Form, name: str | None) -> list[ProjectRec]:
     found = form.get(L.SER_PROJECT_NAME)
     if name is None or found is None:
         return [ProjectRec(name=name)] if name else []
-    content = form.get(L.SER_CONTENT)
-    unit = form.text(L.SER_UNIT)
-    return [ProjectRec(name=name, unit=unit, content=clean(content[0]) if content else None, **located(found[1]))]
+    content, unit = form.text(L.SER_CONTENT), form.text(L.SER_UNIT)
+    return [ProjectRec(name=name, unit=clean(unit) if unit else None, content=_paragraphs(content),
+                       **located(found[1]))]
+
+
+def _paragraphs(text: str | None) -> str | None:
+    """Text as printed, wrap whitespace removed, paragraph breaks kept."""
+    return join_paragraphs([clean(p) or "" for p in text.split("\n")]) or None if text else None
 
 
 def _grade(table: ScoreTable, doc: Document, ctx: Context) -> tuple[str | None, FactRec | None]:
@@ -206,29 +211,33 @@ def _grade(table: ScoreTable, doc: Document, ctx: Context) -> tuple[str | None, 
     return None, None
 
 
-def extract_report(doc: Document) -> ReportRec:
+def _header(doc: Document, pairs: list[Pair], form: Form) -> ReportRec:
+    """The report fields read from the cover and the form."""
     title = report_title(doc)
+    name = form.text(L.SER_PROJECT_NAME) or cover_value(pairs, L.SER_COVER_PROJECT)
+    department = form.text(L.SER_DEPARTMENT) or cover_value(pairs, L.SER_DEPARTMENT)
+    unit = form.text(L.SER_UNIT)
+    return ReportRec(report_type=REPORT_TYPE, title=title, region=region(pairs, title), fiscal_year=fiscal_year(form),
+                     department=clean(department) if department else None, unit=clean(unit) if unit else None,
+                     project_name=clean(name) if name else None, amount_unit=amount_unit(doc))
+
+
+def extract_report(doc: Document) -> ReportRec:
     pairs = cover_pairs(cover_lines(doc))
     form = read_form(form_grids(doc))
-    name = form.text(L.SER_PROJECT_NAME) or cover_value(pairs, L.SER_COVER_PROJECT)
-    name = clean(name) if name else None
-    unit = amount_unit(doc)
-    ctx = Context(project=name, amount_unit=unit)
+    report = _header(doc, pairs, form)
+    ctx = Context(project=report.project_name, amount_unit=report.amount_unit)
     grids = doc.grids()
     funds, rates = fund_records(grids, ctx)
     details, bases = detail_records(grids, ctx)
     scores = score_table(grids, ctx)
-    grade, grade_fact = _grade(scores, doc, ctx)
+    report.grade, grade_fact = _grade(scores, doc, ctx)
     total = parse_number(value_of(scores.total))
-    department = form.text(L.SER_DEPARTMENT) or cover_value(pairs, L.SER_DEPARTMENT)
-    facts = cover_facts(pairs, ctx) + form_facts(form, ctx) + rates + bases + ([grade_fact] if grade_fact else [])
-    return ReportRec(
-        report_type=REPORT_TYPE, title=title, region=region(pairs, title), fiscal_year=fiscal_year(form),
-        department=clean(department) if department else None, unit=form.text(L.SER_UNIT),
-        project_name=name, amount_unit=unit, total_score=None if total is None else float(total), grade=grade,
-        projects=_project(form, name), funds=funds + details, scores=scores.scores,
-        findings=finding_records(grids, ctx), facts=facts,
-    )
+    report.total_score = None if total is None else float(total)
+    report.projects, report.funds, report.scores = _project(form, ctx.project), funds + details, scores.scores
+    report.findings = finding_records(grids, ctx)
+    report.facts = cover_facts(pairs, ctx) + form_facts(form, ctx) + rates + bases + ([grade_fact] if grade_fact else [])
+    return report
 
 
 class SelfEvalReportExtractor:

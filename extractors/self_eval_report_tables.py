@@ -20,7 +20,9 @@ from schemas import labels as L
 from schemas.records import FactRec, FindingRec, FundRec, ScoreRec
 from schemas.text import clean, compact, join_lines
 from schemas.values import parse_amount_wan, parse_fact_value, parse_number, split_weight
-from schemas.vocab import MEASURES, RATE_LABELS, SOURCES, canonical_measure, canonical_source, snap_to_vocab
+from schemas.vocab import (
+    MEASURES, RATE_LABELS, SOURCES, canonical_measure, canonical_source, edit_distance, snap_to_vocab,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +70,11 @@ def match_label(text: str | None, labels: Iterable[str], *, fuzzy: bool = True) 
             return label
     if not fuzzy:
         return None
+    if len(key) < FUZZY_MIN:
+        return None
+    # synonyms of one role may tie (自评等欠: 自评等次 / 自评等级): the first listed wins
     near = [k for k in keys if len(k) >= FUZZY_MIN and abs(len(k) - len(key)) <= 1]
-    snapped = snap_to_vocab(key, near) if near and len(key) >= FUZZY_MIN else None
-    return labels[keys.index(snapped)] if snapped else None
+    return next((labels[keys.index(k)] for k in near if edit_distance(key, k) <= 1), None)
 
 
 def value_of(cell: Cell | None) -> str | None:
@@ -167,15 +171,21 @@ def fund_records(grids: list[Grid], ctx: Context) -> tuple[list[FundRec], list[F
     columns = _source_columns(grid, head)
     funds: list[FundRec] = []
     facts: list[FactRec] = []
+    for row, kind in _fund_rows(grid, head):
+        (funds if kind[0] == "measure" else facts).extend(_fund_row(grid, row, kind, columns, ctx))  # type: ignore[arg-type]
+    return funds, facts
+
+
+def _fund_rows(grid: Grid, head: Cell) -> list[tuple[int, tuple[str, str]]]:
+    """(row, kind) of the rows under ``head`` with a measure or rate label, up to the detail header."""
+    rows: list[tuple[int, tuple[str, str]]] = []
     for row in range(head.last_row + 1, grid.n_rows):
         label = cell_in(grid, row, head)
         if label is not None and match_label(label.text, L.SER_DETAIL_HEADER):
             break
         kind = classify_row(label.text) if label is not None else None
-        if kind is not None:
-            funds_or_facts = _fund_row(grid, row, kind, columns, ctx)
-            (funds if kind[0] == "measure" else facts).extend(funds_or_facts)  # type: ignore[arg-type]
-    return funds, facts
+        rows += [(row, kind)] if kind else []
+    return rows
 
 
 def _fund_row(grid: Grid, row: int, kind: tuple[str, str], columns: list[tuple[str, Cell]],
@@ -221,21 +231,24 @@ def detail_records(grids: list[Grid], ctx: Context) -> tuple[list[FundRec], list
     if found is None:
         return [], []
     grid, head = found
-    measures = [(m, c) for c in row_cells(grid, head.row) if c.col > head.last_col
-                and (m := canonical_of(c.text, MEASURES, canonical_measure))]
-    basis = next((c for c in row_cells(grid, head.row) if match_label(c.text, L.SER_DETAIL_BASIS)), None)
+    cells = row_cells(grid, head.row)
+    measures = [(m, c) for c in cells if c.col > head.last_col and (m := canonical_of(c.text, MEASURES, canonical_measure))]
+    basis = next(((c, label) for c in cells if (label := match_label(c.text, L.SER_DETAIL_BASIS))), None)
     funds: list[FundRec] = []
     facts: list[FactRec] = []
     for row in range(head.last_row + 1, grid.n_rows):
         if _starts_other_table(grid, row):
             break
         is_total, category = _detail_item(grid, row, head)
-        if not is_total and category is None:
-            continue
-        funds += [rec for m, col in measures if (rec := _detail_amount(grid, row, m, col, category, ctx))]
-        fact = fact_at(label_key(basis.text), cell_in(grid, row, basis), ctx) if basis and not is_total else None
-        facts += [fact] if fact else []
+        if is_total or category is not None:
+            funds += [rec for m, col in measures if (rec := _detail_amount(grid, row, m, col, category, ctx))]
+            facts += _basis_fact(grid, row, basis, ctx) if not is_total else []
     return funds, facts
+
+
+def _basis_fact(grid: Grid, row: int, basis: tuple[Cell, str] | None, ctx: Context) -> list[FactRec]:
+    fact = fact_at(label_key(basis[1]), cell_in(grid, row, basis[0]), ctx) if basis else None
+    return [fact] if fact else []
 
 
 def _detail_item(grid: Grid, row: int, head: Cell) -> tuple[bool, str | None]:

@@ -191,6 +191,24 @@ def test_amounts_in_yuan_are_converted(tmp_path: Path) -> None:
     assert (budget.raw, budget.amount_wan) == ("12,654,100.00", D("1265.41"))
 
 
+OCR_SLIPS = {"合计": "合计.", "资金结余": ".资金结余", "实际到位率": "实际到位車", "资金安排年份": "资金安排午份",
+             "自评等次": "自评等欠", "电话": ".电话", "7756688": "7756688.", "0.5": "0.5.", "上级财政资金": "上级财政资全"}
+
+
+def test_ocr_slips_in_labels_and_specks_around_numbers(tmp_path: Path) -> None:
+    """Labels one character off and dots of scan noise give the same records."""
+    from extractors.self_eval_report import EXTRACTOR
+
+    result, want = _render(tmp_path, [CASE_A])
+    touched = 0
+    for grid in result.document.grids():
+        for cell in grid.cells:
+            if cell.text in OCR_SLIPS:
+                cell.text, touched = OCR_SLIPS[cell.text], touched + 1
+    assert touched >= len(OCR_SLIPS)
+    _assert_report(EXTRACTOR.extract(result.document), want[0])
+
+
 def test_match_label_tolerates_one_ocr_slip() -> None:
     assert match_label("资金安排午份", ("资金安排年份",)) == "资金安排年份"
     assert match_label("自评情况说明（每项指标描述在100字以内）", ("自评情况说明",)) == "自评情况说明"
