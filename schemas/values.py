@@ -12,11 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from schemas.marks import CHECKED_MARKS, UNCHECKED_MARKS, checked_option
 from schemas.text import compact, normalize, normalize_paragraphs
+
+__all__ = [
+    "CHECKED_MARKS", "NUM", "UNCHECKED_MARKS", "UNIT",
+    "ParsedValue", "amount_unit_exp", "checked_option", "parse_amount_wan", "parse_date",
+    "parse_fact_value", "parse_number", "parse_target", "split_weight",
+]
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +32,7 @@ NUM = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 UNIT = r"(?:%|‰|℃|°C|[A-Za-z²³]{1,6}(?:/[A-Za-z²³]{1,6})?|[\u4e00-\u9fff]{1,5}(?:/[\u4e00-\u9fff]{1,3})?)"
 MULT = r"(?:万|亿)"
 _QTY = re.compile(rf"({NUM})({MULT})?({UNIT})?")
-_NULL_TOKENS = frozenset({"", "-", "--", "—", "——", "/", "无", "空", "N/A", "n/a", "null", "None", "/"})
+_NULL_TOKENS = frozenset({"", "-", "--", "—", "——", "/", "无", "空", "N/A", "n/a"})
 _MULT_EXP = {"万": 4, "亿": 8}
 _LEADING_ZERO = re.compile(r"[+-]?0\d")  # 0762: an identifier, not a quantity
 # Units naming a time or a state rather than a measure: not quantities.
@@ -262,15 +268,13 @@ _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"
 
 
 def _cn_small(s: str) -> str:
-    """Chinese numerals up to 99 (``二十五`` → ``25``); digits pass through."""
-    if s.isdigit():
-        return s
+    """Chinese numerals up to 99 (``二十五`` → ``25``); ``""`` if malformed."""
     if "十" in s:
         tens, _, units = s.partition("十")
         n = (_CN_DIGITS.get(tens, -100) if tens else 1) * 10
         n += _CN_DIGITS.get(units, -100) if units else 0
         return str(n) if n >= 0 else ""
-    return "".join(str(_CN_DIGITS[c]) if c in _CN_DIGITS else "" for c in s) if len(s) == 1 else ""
+    return str(_CN_DIGITS[s]) if s in _CN_DIGITS else ""
 
 
 def _cn_date(t: str) -> str:
@@ -320,73 +324,6 @@ def split_weight(label: str) -> tuple[str, float | None]:
         return text, None
     weight = _decimal(m.group(2))
     return m.group(1), None if weight is None else float(weight)
-
-
-CHECKED_MARKS = frozenset("☑✓✔√☒■▣✅⊠")
-UNCHECKED_MARKS = frozenset("□☐▢口£¨")
-# Wingdings / Wingdings 2 glyphs extracted as letters: R ☑ (Wingdings 2), þ ☑ (Wingdings).
-WINGDINGS_CHECKED = frozenset("Rþ")
-WINGDINGS_UNCHECKED = frozenset("£¨o")
-
-
-def _mark_kind(text: str, i: int) -> str | None:
-    """``'x'`` checked, ``'o'`` unchecked, None for option text."""
-    ch = text[i]
-    if ch in CHECKED_MARKS:
-        return "x"
-    if ch in UNCHECKED_MARKS and (ch != "口" or _lone(text, i, cjk=True)):
-        return "o"
-    if ch in WINGDINGS_CHECKED and _lone(text, i):
-        return "x"
-    if ch in WINGDINGS_UNCHECKED and _lone(text, i):
-        return "o"
-    return None
-
-
-def _lone(text: str, i: int, cjk: bool = False) -> bool:
-    """No letter (or, with ``cjk``, no ideograph on both sides) next to ``text[i]``."""
-    around = [text[j] for j in (i - 1, i + 1) if 0 <= j < len(text)]
-    if cjk:
-        return len(around) < 2 or not all("\u4e00" <= c <= "\u9fff" for c in around)
-    return not any(c.isascii() and c.isalpha() for c in around)
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    """Split into ('x'|'o', mark) and ('t', option text) tokens."""
-    tokens: list[tuple[str, str]] = []
-    for i, ch in enumerate(text):
-        kind = _mark_kind(text, i) or "t"
-        if kind == "t" and tokens and tokens[-1][0] == "t":
-            tokens[-1] = ("t", tokens[-1][1] + ch)
-        else:
-            tokens.append((kind, ch))
-    return [(k, v.strip(" \t\n:：")) for k, v in tokens if k != "t" or v.strip()]
-
-
-def _option_text(text: str) -> str | None:
-    option = re.split(r"[:：]", text)[-1]
-    return normalize(option) or None
-
-
-def checked_option(text: str) -> str | None:
-    """The option a check mark selects: ``是☑ 部分实现□ 否□`` → ``是``.
-
-    Marks follow their option when the text starts with option text (the
-    seeds' layout) and precede it when the text starts with a mark
-    (``☑是 □否``). None when nothing, or more than one option, is checked.
-    """
-    tokens = _tokens(text or "")
-    if not tokens:
-        return None
-    marks_first = tokens[0][0] != "t"
-    chosen: list[str] = []
-    for i, (kind, _) in enumerate(tokens):
-        j = i + 1 if marks_first else i - 1
-        if kind == "x" and 0 <= j < len(tokens) and tokens[j][0] == "t":
-            chosen.append(tokens[j][1])
-    if len(chosen) != 1:
-        return None
-    return _option_text(chosen[0])
 
 
 # Fact keys whose digits are identifiers, not quantities.
