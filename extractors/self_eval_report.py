@@ -123,24 +123,27 @@ def amount_unit(doc: Document) -> str | None:
 
 # --------------------------------------------------------------------- form
 
-def form_grids(doc: Document) -> list[Grid]:
-    """Grids that are not the score or findings tables."""
+def form_cells(doc: Document) -> list[tuple[Grid, Cell]]:
+    """Grid cells above the score and findings tables (their notes are not form fields)."""
     others = (*L.SER_SCORE_NAME, *L.SER_FINDING_PROBLEM)
-    return [g for g in doc.grids() if not any(match_label(c.text, others, fuzzy=False) for c in g.cells)]
+    out: list[tuple[Grid, Cell]] = []
+    for grid in doc.grids():
+        stop = min((c.row for c in grid.cells if match_label(c.text, others, fuzzy=False)), default=grid.n_rows)
+        out += [(grid, c) for c in grid.cells if c.row < stop]
+    return out
 
 
-def read_form(grids: list[Grid]) -> Form:
+def read_form(cells: list[tuple[Grid, Cell]]) -> Form:
     """First value right of each known form label."""
     form = Form()
-    for grid in grids:
-        for cell in grid.cells:
-            label = match_label(cell.text, FORM_LABELS)
-            if label is None or label in form.fields:
-                continue
-            value_cell = right_of(grid, cell)
-            value = value_of(value_cell)
-            if value_cell is not None and value is not None and not match_label(value, FORM_LABELS):
-                form.fields[label] = (_form_text(grid, cell, value_cell), value_cell)
+    for grid, cell in cells:
+        label = match_label(cell.text, FORM_LABELS)
+        if label is None or label in form.fields:
+            continue
+        value_cell = right_of(grid, cell)
+        value = value_of(value_cell)
+        if value_cell is not None and value is not None and not match_label(value, FORM_LABELS):
+            form.fields[label] = (_form_text(grid, cell, value_cell), value_cell)
     return form
 
 
@@ -224,7 +227,7 @@ def _header(doc: Document, pairs: list[Pair], form: Form) -> ReportRec:
 
 def extract_report(doc: Document) -> ReportRec:
     pairs = cover_pairs(cover_lines(doc))
-    form = read_form(form_grids(doc))
+    form = read_form(form_cells(doc))
     report = _header(doc, pairs, form)
     ctx = Context(project=report.project_name, amount_unit=report.amount_unit)
     grids = doc.grids()
