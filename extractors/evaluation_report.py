@@ -73,6 +73,7 @@ class Narrative:
 
     cover: list[Pair]
     paras: list[Para]
+    table_total: Decimal | None = None  # the 合计 score of the score table
 
     @property
     def body(self) -> list[Para]:
@@ -87,13 +88,12 @@ class EvaluationReportExtractor:
         report = ReportRec(report_type=REPORT_TYPE, title=report_title(doc))
         fill_cover_fields(report, story)
         project = report.project_name
-        read_tables(report, doc, project)
+        story.table_total = read_tables(report, doc, project)
         report.funds, report.amount_unit = prose_funds(story, project)
         report.facts = cover_facts(story, project) + prose_facts(story, project) + report.facts
         report.findings = findings(story.paras, project)
         report.projects = [project_rec(story, report)] if project else []
-        score, report.grade = prose_result(story)
-        report.total_score = score if score is not None else report.total_score
+        report.total_score, report.grade = prose_result(story)
         report.fiscal_year = fiscal_year(report)
         report.region = region_of(report.department, report.title)
         return report
@@ -146,8 +146,8 @@ def _fact(project: str | None, key: str, value: str, where: TextLine | Pair, uni
 # ---------------------------------------------------------------- tables
 
 
-def read_tables(report: ReportRec, doc: Document, project: str | None) -> None:
-    """Indicators, scores, summary facts and the table total from every grid."""
+def read_tables(report: ReportRec, doc: Document, project: str | None) -> Decimal | None:
+    """Indicators, scores and summary facts from every grid; the score table's total."""
     indicators: list[IndicatorRec] = []
     scores: list[ScoreRec] = []
     totals: list[Decimal] = []
@@ -161,7 +161,7 @@ def read_tables(report: ReportRec, doc: Document, project: str | None) -> None:
         elif header is None and is_summary(grid):
             report.facts += summary_facts(grid, project)
     report.indicators, report.scores = indicators, scores
-    report.total_score = float(totals[0]) if totals else None
+    return totals[0] if totals else None
 
 
 # ---------------------------------------------------------------- prose
@@ -218,8 +218,16 @@ def _first(story: Narrative, pattern: re.Pattern[str]) -> Found | None:
 
 
 def _total(story: Narrative) -> Found | None:
-    """The total score stated in the prose, by label priority."""
-    return next((found for pattern in _TOTALS if (found := _first(story, pattern)) is not None), None)
+    """The total score stated in the prose (by label priority), else the score table's.
+
+    A footnote mark read as a digit (``91.97¹分`` OCR'd as ``91.971分``) is
+    dropped when the table's total is the prose number without its last digits.
+    """
+    found = next((f for pattern in _TOTALS if (f := _first(story, pattern)) is not None), None)
+    table = format(story.table_total, "f") if story.table_total is not None else None
+    if found is not None and table and found.value != table and found.value.startswith(table) and "." in table:
+        return Found(value=table, line=found.line, key=found.key)
+    return found
 
 
 def _result_facts(story: Narrative, project: str | None) -> list[FactRec]:
@@ -236,8 +244,9 @@ def _result_facts(story: Narrative, project: str | None) -> list[FactRec]:
 def prose_result(story: Narrative) -> tuple[float | None, str | None]:
     """(total score, grade) stated in the prose."""
     total, grade = _total(story), _first(story, _GRADE)
-    score = float(Decimal(total.value.replace(",", ""))) if total else None
-    return score, EVAL_GRADES.get(grade.value) if grade else None
+    score = total.value if total else story.table_total
+    return (float(Decimal(str(score).replace(",", ""))) if score is not None else None,
+            EVAL_GRADES.get(grade.value) if grade else None)
 
 
 # ---------------------------------------------------------------- findings, project

@@ -248,3 +248,14 @@ def test_prose_funds_first_amount_per_measure() -> None:
     assert [(f.measure, f.amount_wan, f.raw) for f in funds] == [("预算数", D("1200"), "1,200"),
                                                                   ("实际支出", D("1188.6"), "1188.6")]
     assert unit == "万元"
+
+
+@pytest.mark.parametrize("printed, table, total", [
+    ("91.971", "91.97", 91.97),  # a footnote mark OCR'd as a digit
+    ("92", "91.97", 92.0),  # a real disagreement stays as printed (jixiao check reports it)
+    ("88", None, 88.0),
+])
+def test_total_footnote_mark_dropped(printed: str, table: str | None, total: float) -> None:
+    story = _story(f"本项目综合得分为{printed}分。")
+    story.table_total = D(table) if table else None
+    assert prose_result(story) == (total, None)
