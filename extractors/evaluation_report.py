@@ -21,7 +21,9 @@ from extractors.evaluation_tables import (
     summary_facts, total_score,
 )
 from extractors.evaluation_cover import Pair, cover_field, cover_pairs, name_from_title, report_title
-from extractors.evaluation_text import Para, find_heading, items, narrative_lines, paragraphs, section_body
+from extractors.evaluation_text import (
+    Para, find_heading, focus_heading, is_caption, items, narrative_lines, paragraphs, section_body,
+)
 from extractors.ir import Document, TextLine
 from extractors.targets_common import region_of
 from schemas.labels import (
@@ -254,21 +256,17 @@ def prose_result(story: Narrative) -> tuple[float | None, str | None]:
 
 def _heading_pair(paras: list[Para]) -> tuple[int | None, int | None]:
     """Indexes of the problems and the measures headings (sub-headings of a joint section)."""
-    problems = find_heading(paras, EVAL_PROBLEM_HEADINGS)
-    measures = find_heading(paras, EVAL_MEASURE_HEADINGS, problems or 0)
-    if problems is not None and problems == measures:
-        inner_p = find_heading(paras, EVAL_PROBLEM_HEADINGS, problems + 1)
-        inner_m = find_heading(paras, EVAL_MEASURE_HEADINGS, problems + 1)
-        if inner_p is not None and inner_m is not None:
-            return inner_p, inner_m
-        return problems, None
-    return problems, measures
+    top = find_heading(paras, EVAL_PROBLEM_HEADINGS)
+    problems = focus_heading(paras, top, EVAL_PROBLEM_HEADINGS) if top is not None else None
+    found = find_heading(paras, EVAL_MEASURE_HEADINGS, top or 0)
+    measures = focus_heading(paras, found, EVAL_MEASURE_HEADINGS) if found is not None else None
+    return problems, (None if measures == problems else measures)
 
 
 def _item_texts(paras: list[Para], index: int | None) -> list[tuple[str, Para]]:
     if index is None:
         return []
-    groups = items(section_body(paras, index))
+    groups = items([p for p in section_body(paras, index) if not is_caption(p)])
     return [(join_paragraphs([p.text for p in g]), g[0]) for g in groups if g]
 
 
@@ -286,15 +284,16 @@ def findings(paras: list[Para], project: str | None) -> list[FindingRec]:
 
 
 def _leaf_section(paras: list[Para], patterns: tuple[str, ...]) -> str | None:
-    """Body text of the first matching heading without sub-headings (``（1）项目主要内容``)."""
-    start, fallback = 0, None
-    while (index := find_heading(paras, patterns, start)) is not None:
-        body = section_body(paras, index)
-        text = join_paragraphs([p.text for p in body if p.level is None]) or None
-        if not any(p.level is not None for p in body):
-            return text
-        fallback = fallback or text
-        start = index + 1
+    """Body text under the first heading matching a pattern (in priority order) without sub-headings."""
+    fallback = None
+    for pattern in patterns:
+        start = 0
+        while (index := find_heading(paras, [pattern], start)) is not None:
+            body = section_body(paras, index)
+            text = join_paragraphs([p.text for p in body if p.level is None and not is_caption(p)]) or None
+            if text and not any(p.level is not None for p in body):
+                return text
+            fallback, start = fallback or text, index + 1
     return fallback
 
 

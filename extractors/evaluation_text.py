@@ -32,6 +32,7 @@ _SENTENCE_PUNCT = re.compile(r"[。；;：:，,！？!?]")
 _BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 _BARE_NUMBER = re.compile(r"^\d{1,3}$")
 _TOC_LEADER = re.compile(r"[.…·]{3,}\s*\d{1,3}$|\s\d{1,3}$")
+_CAPTION = re.compile(r"^(?:续表|表\d+(?:[-.－—]\d+)?)")
 _FOOTNOTE = re.compile(r"^[¹²³⁴⁵⁶⁷⁸⁹⁰*※]|^注[:：]")
 _SENTENCE_END = ("。", "；", ";", "：", ":", "！", "？", "!", "?", "”", "\"")
 INDENT_SHARE = 0.8  # an indent of this many font sizes starts a paragraph
@@ -173,14 +174,36 @@ def _starts_paragraph(prev: TextLine, line: TextLine, margins: dict[int, tuple[f
 # ---------------------------------------------------------------- sections
 
 
-def find_heading(paras: list[Para], patterns: Iterable[str], start: int = 0) -> int | None:
-    """Index of the first heading whose text (numbering removed) matches a pattern."""
+def _matches(para: Para, patterns: list[str]) -> bool:
+    return bool(para.level) and any(re.search(p, strip_numbering(para.text)) for p in patterns)
+
+
+def find_heading(paras: list[Para], patterns: Iterable[str], start: int = 0, stop: int | None = None) -> int | None:
+    """Index of the first heading in ``[start, stop)`` whose text (numbering removed) matches a pattern."""
     patterns = list(patterns)
-    for i in range(start, len(paras)):
-        para = paras[i]
-        if para.level and any(re.search(p, strip_numbering(para.text)) for p in patterns):
-            return i
-    return None
+    return next((i for i in range(start, len(paras) if stop is None else stop) if _matches(paras[i], patterns)), None)
+
+
+def sub_headings(paras: list[Para], index: int) -> list[int]:
+    """Indexes of the first-level sub-headings of heading ``index``."""
+    body = range(index + 1, index + 1 + len(section_body(paras, index)))
+    levels = [paras[i].level for i in body if paras[i].level is not None]
+    return [i for i in body if levels and paras[i].level == min(levels)]
+
+
+def focus_heading(paras: list[Para], index: int, patterns: Iterable[str]) -> int:
+    """Heading ``index``, or its one sub-heading matching ``patterns`` among others that do not.
+
+    ``五、经验做法及存在的问题`` → ``（二）存在的问题``; a section whose
+    sub-headings all match (one per problem) is kept whole.
+    """
+    patterns = list(patterns)
+    while len(subs := sub_headings(paras, index)) > 1:
+        matching = [i for i in subs if _matches(paras[i], patterns)]
+        if len(matching) != 1:
+            break
+        index = matching[0]
+    return index
 
 
 def section_body(paras: list[Para], index: int) -> list[Para]:
@@ -200,9 +223,14 @@ def section(paras: list[Para], patterns: Iterable[str]) -> list[Para]:
     return [] if index is None else section_body(paras, index)
 
 
+def is_caption(para: Para) -> bool:
+    """A table caption (``表1-1 …``, ``续表``) is not prose."""
+    return bool(_CAPTION.match(compact(para.text)))
+
+
 def section_text(paras: list[Para], patterns: Iterable[str]) -> tuple[str | None, Para | None]:
     """The body text of a section (paragraphs joined by ``\\n``) and its first paragraph."""
-    body = [p for p in section(paras, patterns) if p.level is None]
+    body = [p for p in section(paras, patterns) if p.level is None and not is_caption(p)]
     if not body:
         return None, None
     return join_paragraphs([p.text for p in body]) or None, body[0]

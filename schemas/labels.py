@@ -283,7 +283,7 @@ EVAL_GRADES: dict[str, str] = {
 EVAL_PROBLEM_HEADINGS: tuple[str, ...] = (r"存在的?(主要)?问题", r"^主要问题", r"问题及原因")
 EVAL_MEASURE_HEADINGS: tuple[str, ...] = (r"建议", r"改进措施", r"整改措施", r"对策")
 EVAL_CONTENT_HEADINGS: tuple[str, ...] = (r"主要内容", r"建设内容", r"实施内容")
-EVAL_GOAL_HEADINGS: tuple[str, ...] = (r"总体目标", r"总目标", r"绩效总目标")
+EVAL_GOAL_HEADINGS: tuple[str, ...] = (r"总体目标", r"总目标", r"^(项目)?绩效目标$")
 # A numbered item inside a section: 一是 / 第一 / （一） / 1. / (1) / ①.
 EVAL_ITEM_MARKER = r"^(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、:：]|[(（]?[一二三四五六七八九十\d]{1,2}[)）、.．](?!\d)|[①-⑳])"
 # Table headers → the score / indicator field of their column.

@@ -116,7 +116,7 @@ DISTRICT = EvalCase(
     measures=("1.加快设备采购进度。", "2.扩大培训覆盖面，提高培训质量。", "3.细化量化绩效目标。"),
     goals=("提升社区卫生服务能力。", "方便群众就近就医。"),
     content="为辖区社区卫生服务中心购置医疗设备，开展人员培训。", grade="中等", size=12, table_size=10,
-    cover_style="grid",
+    cover_style="grid", joint_findings=True,
 )
 
 CASES = [CITY, COUNTY, DISTRICT]
