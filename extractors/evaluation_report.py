@@ -55,7 +55,7 @@ _TOTALS = tuple(re.compile(rf"({re.escape(label)})(?:为|是|:|：|达到?)?({NU
                 for label in EVAL_TOTAL_SCORE)
 _DEPARTMENT = re.compile(rf"({_alternation(EVAL_COVER_FIELDS['department'])})(?:为|是|:|：)([^，,。；;：:（(]{{2,40}})")
 _GRADE = re.compile(
-    rf"({_alternation(EVAL_GRADE_LABELS)})(?:评定为|为|是|:|：)[{_QUOTES}]?({_alternation(tuple(EVAL_GRADES))})"
+    rf"({_alternation(EVAL_GRADE_LABELS)})(?:评定为|为|是|:|：)[{_QUOTES}]?({_alternation(tuple(EVAL_GRADES))})(?![、，,/])"
 )
 _PROSE_FACT = re.compile(rf"^(?:{EVAL_ITEM_MARKER})?({_alternation(EVAL_PROSE_FACTS + EVAL_OBJECT)})[:：](.+)$")
 
@@ -213,10 +213,19 @@ def _rate_facts(story: Narrative, project: str | None) -> list[FactRec]:
     return list(out.values())
 
 
-def _first(story: Narrative, pattern: re.Pattern[str]) -> Found | None:
-    for match, para in _search(story.body, pattern):
+def _first(story: Narrative, pattern: re.Pattern[str], near: TextLine | None = None) -> Found | None:
+    """The first match, looking first in the paragraph holding line ``near``."""
+    paras = story.body
+    if near is not None:
+        paras = sorted(paras, key=lambda p: not any(line is near for line in p.lines))
+    for match, para in _search(paras, pattern):
         return Found(value=match.group(2), line=para.line_at(match.start()), key=match.group(1))
     return None
+
+
+def _grade(story: Narrative, total: Found | None) -> Found | None:
+    """The grade stated with the total score, else the first one stated (not a list of grades)."""
+    return _first(story, _GRADE, total.line if total is not None else None)
 
 
 def _total(story: Narrative) -> Found | None:
@@ -235,7 +244,8 @@ def _total(story: Narrative) -> Found | None:
 def _result_facts(story: Narrative, project: str | None) -> list[FactRec]:
     """综合得分 (unit 分) and 绩效评价等级 as stated in the prose."""
     out: list[FactRec] = []
-    total, grade = _total(story), _first(story, _GRADE)
+    total = _total(story)
+    grade = _grade(story, total)
     if total is not None:
         out.append(_fact(project, total.key, total.value, total.line, "分"))
     if grade is not None:
@@ -245,7 +255,8 @@ def _result_facts(story: Narrative, project: str | None) -> list[FactRec]:
 
 def prose_result(story: Narrative) -> tuple[float | None, str | None]:
     """(total score, grade) stated in the prose."""
-    total, grade = _total(story), _first(story, _GRADE)
+    total = _total(story)
+    grade = _grade(story, total)
     score = total.value if total else story.table_total
     return (float(Decimal(str(score).replace(",", ""))) if score is not None else None,
             EVAL_GRADES.get(grade.value) if grade else None)

@@ -236,6 +236,11 @@ def test_total_by_label_priority_and_grade_words() -> None:
     assert prose_result(story) == (88.5, "良好")
 
 
+def test_grade_stated_with_the_total_not_the_scale() -> None:
+    story = _story("评价等级为优、良、中、差四级。", "评价结果等级为优（90分以上）。", "本项目综合得分为85分，评价等级为良好。")
+    assert prose_result(story) == (85.0, "良好")
+
+
 def test_rates_need_a_stated_value() -> None:
     story = _story("资金到位率达到100%，预算执行率为96.5%，成本控制率：90%。")
     assert [(f.key, f.value, f.value_num, f.unit) for f in prose_facts(story, "甲")] == [
