@@ -12,7 +12,8 @@ import logging
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator, Literal
 
 from pipeline.filetype import FileType, detect, pdf_header_offset
 
@@ -151,13 +152,25 @@ def _read_head(path: Path) -> bytes:
 # --- images ------------------------------------------------------------------------------
 
 
+@contextmanager
+def pixel_cap(limit: int) -> Iterator[None]:
+    """PIL's decompression-bomb limit set to ``limit`` inside the block only (no process-wide change)."""
+    from PIL import Image
+
+    old = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = limit
+    try:
+        yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = old
+
+
 def _sniff_image(path: Path, size: int, ftype: FileType, caps: _Caps) -> FileInfo:
     from PIL import Image
 
     mime, fmt = ftype.mime, ftype.pil_format
-    Image.MAX_IMAGE_PIXELS = caps.max_pixels  # guard for any later decode in this process
     try:
-        with warnings.catch_warnings():
+        with pixel_cap(caps.max_pixels), warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path, formats=[fmt]) as im:  # reads the header only
                 frames = _image_frames(im, caps)
