@@ -143,6 +143,65 @@ def export(
 
 
 @app.command()
+def check(
+    db: str = typer.Option(DEFAULT_DB, "--db", help=DB_HELP),
+    report: Optional[list[int]] = typer.Option(None, "--report", help="Only these report ids (repeatable)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the count summary."),
+) -> None:
+    """Run the consistency rules, store the findings in `checks` and list them (exit code 0)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from pipeline.checks import run_checks
+
+    try:
+        findings = run_checks(_engine(db), report or None)
+    except SQLAlchemyError as exc:
+        fail(f"checks failed: {str(exc).splitlines()[0]}", 1)
+    for f in [] if quiet else findings:
+        page = f" (p. {f.page})" if f.page else ""
+        typer.echo(f"{f.severity:<7} {f.rule:<19} {f.message}{page}")
+    errors = sum(1 for f in findings if f.severity == "error")
+    err(f"{len(findings)} findings: {errors} errors, {len(findings) - errors} warnings")
+
+
+@app.command()
+def search(
+    words: list[str] = typer.Argument(..., help="Words to find; Chinese is segmented with jieba, all words must occur."),
+    db: str = typer.Option(DEFAULT_DB, "--db", help=DB_HELP),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, help="Most hits to print."),
+) -> None:
+    """Full-text search over report text and records: file, page, table and snippet per hit."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from pipeline.search import search as run_search
+
+    _setup_logging(False)
+    try:
+        hits = run_search(_engine(db), " ".join(words), limit)
+    except SQLAlchemyError as exc:
+        fail(f"search failed: {str(exc).splitlines()[0]}", 1)
+    for hit in hits:
+        typer.echo(f"{hit.file_name}\tp. {hit.page or '-'}\t{hit.table}\t{hit.snippet}")
+    err(f"{len(hits)} hits")
+
+
+@app.command()
+def review(
+    db: str = typer.Option(DEFAULT_DB, "--db", help=DB_HELP),
+    threshold: float = typer.Option(0.9, "--threshold", min=0.0, max=1.0,
+                                    help="List values read with a confidence below this (0..1)."),
+    csv: bool = typer.Option(False, "--csv", help="Print CSV instead of an aligned table."),
+) -> None:
+    """List values read with low OCR confidence: file, page, box, table, field, value, confidence."""
+    from pipeline.query import format_csv, format_table
+    from pipeline.review import low_confidence, review_rows
+
+    columns, rows = review_rows(low_confidence(_engine(db), threshold))
+    typer.echo(format_csv(columns, rows) if csv else format_table(columns, rows), nl=not csv)
+    err(f"{len(rows)} values below confidence {threshold}")
+
+
+@app.command()
 def summary(db: str = typer.Option(DEFAULT_DB, "--db", help=DB_HELP)) -> None:
     """What the database holds: documents, reports by type, records per table."""
     from pipeline.query import format_table, run_query

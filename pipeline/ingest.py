@@ -23,8 +23,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from pipeline.isolate import Limits, Outcome, WorkerPool
+from pipeline.search import index_document
 from pipeline.store import DocumentMeta, document_exists, store_document
 from schemas.db import create_schema, make_engine
+from schemas.views import all_views
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +124,7 @@ def file_sha256(path: Path) -> str:
 def engine_for(db_url: str) -> Engine:
     """One engine per process and database URL (schema created on first use)."""
     engine = make_engine(db_url)
-    create_schema(engine)
+    create_schema(engine, views=all_views())
     return engine
 
 
@@ -182,6 +184,8 @@ def _extract_and_store(path: Path, meta: DocumentMeta, engine: Engine, force: bo
     meta.error = "; ".join(result.warnings)[:2000] or None
     meta.seconds = time.perf_counter() - started
     stored = store_document(engine, meta, result.reports, force=force)
+    if stored.status != "present":
+        index_document(engine, stored.document_id)
     return FileOutcome(path=str(path), status=stored.status, doc_status=meta.status, reports=stored.reports,
                        records=stored.records, error=meta.error,
                        report_types=[r.report_type for r in result.reports])

@@ -400,3 +400,21 @@ def test_samples_expected_checks_are_found(tmp_path: Path, pdf: Path) -> None:
             assert any(_matches(expected, f) for f in mine), (expected["why"], [f.message for f in mine])
         if not rep.get("expected_checks"):
             assert [f.message for f in mine if f.severity == "error"] == []
+
+
+def test_cli_check_lists_findings_and_exits_0(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    engine = new_engine(tmp_path, name="cli.db")
+    store_document(engine, meta(), [report(total_score=98.0, scores=SCORES_97, projects=[ProjectRec(name=P)])])
+    store_document(engine, meta(sha="b" * 64), [report(total_score=100.0, grade="中等")])
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    result = CliRunner().invoke(app, ["check", "--db", url, "--report", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "error   score_total         报告 1「雪亮工程」：评分表得分各行相加为 97，而合计（总分）印为 98（差 1） (p. 1)"]
+    assert result.stderr.splitlines() == ["1 findings: 1 errors, 0 warnings"]
+    quiet = CliRunner().invoke(app, ["check", "--db", url, "--quiet"])
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "2 findings: 2 errors, 0 warnings\n")
