@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -28,7 +28,17 @@ import numpy as np
 
 from extractors import raster
 from extractors.ir import Char, Page, Ruling
-from extractors.ocr_chars import PxBox, RecLine, ink_extent, place_chars, split_box
+from extractors.ocr_chars import (
+    PxBox,
+    RecLine,
+    glyph_rows,
+    ink_extent,
+    is_vertical,
+    place_chars,
+    place_vertical,
+    split_box,
+    vertical_strip,
+)
 
 log = logging.getLogger(__name__)
 
@@ -173,11 +183,12 @@ def image_to_page(
     width, height = page_size_pt or _a4_like(w, h)
     sx, sy = w / width, h / height
     prep = prepare(arr, sx)
-    segments = raster.find_segments(prep.ink, sx)
+    boxes = engine.detect(prep.gray)
+    segments = raster.find_segments(prep.ink, sx, [astuple(b) for b in boxes])
     line_mask = raster.segments_mask(prep.gray.shape, segments)
     clean = raster.erase_mask(prep.gray, prep.paper, line_mask)
     text_ink = np.where(line_mask > 0, 0, prep.ink).astype(np.uint8)
-    chars = read_text(engine, clean, text_ink, segments, sx)
+    chars = read_text(engine, clean, text_ink, boxes, segments, sx)
     return Page(
         number=number, width=width, height=height,
         chars=[_char_to_pt(c, sx, sy) for c in chars],
@@ -191,12 +202,13 @@ def _a4_like(w: int, h: int) -> tuple[float, float]:
 
 
 def read_text(
-    engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, segments: list[raster.Segment], px_per_pt: float
+    engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, boxes: list[PxBox],
+    segments: list[raster.Segment], px_per_pt: float,
 ) -> list[Char]:
-    """Characters (in pixels) of every detected text box, split at ruling lines."""
+    """Characters (in pixels) of every text box, split at ruling lines."""
     min_height = MIN_TEXT_HEIGHT_PT * px_per_pt
     chars: list[Char] = []
-    for box in engine.detect(clean):
+    for box in boxes:
         for piece in split_box(box, segments, clean.shape):
             chars.extend(_read_piece(engine, clean, ink, piece, min_height))
     log.debug("OCR: %d characters", len(chars))
@@ -204,13 +216,28 @@ def read_text(
 
 
 def _read_piece(engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, box: PxBox, min_height: float) -> list[Char]:
-    extent = ink_extent(ink[box.y0:box.y1, box.x0:box.x1])
-    if extent is None or extent[3] - extent[1] < min_height:
+    crop_ink = ink[box.y0:box.y1, box.x0:box.x1]
+    extent = ink_extent(crop_ink)
+    if extent is None or min(extent[3] - extent[1], extent[2] - extent[0]) < min_height:
         return []
-    line = engine.recognize(clean[box.y0:box.y1, box.x0:box.x1])
+    crop = clean[box.y0:box.y1, box.x0:box.x1]
+    if is_vertical(extent):
+        glyphs = glyph_rows(crop_ink, extent)
+        if len(glyphs) > 1:
+            return _read_vertical(engine, crop, box, extent, glyphs)
+    line = engine.recognize(crop)
     if line is None or line.score < MIN_LINE_SCORE:
         return []
     return place_chars(line, box, extent)
+
+
+def _read_vertical(engine: OcrEngine, crop: np.ndarray, box: PxBox, extent: tuple[int, int, int, int],
+                   glyphs: list[tuple[int, int]]) -> list[Char]:
+    strip, spans = vertical_strip(crop, extent, glyphs)
+    line = engine.recognize(strip)
+    if line is None or line.score < MIN_LINE_SCORE:
+        return []
+    return place_vertical(line, box, extent, glyphs, spans, strip.shape[1])
 
 
 def _char_to_pt(c: Char, sx: float, sy: float) -> Char:
@@ -258,9 +285,11 @@ def load_image_pages(path: str | Path, max_pixels: int = MAX_IMAGE_PIXELS) -> li
     """Pages of a PNG/JPEG/TIFF (every frame of a multi-page TIFF) as uint8 arrays.
 
     Raises :class:`ImageTooLarge` for a frame above ``max_pixels``, before decoding it.
+    PIL's own bomb guard is set to the same limit while the file is read.
     """
     from PIL import Image
 
+    previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = max_pixels
     try:
         with warnings.catch_warnings():
@@ -268,6 +297,8 @@ def load_image_pages(path: str | Path, max_pixels: int = MAX_IMAGE_PIXELS) -> li
             return _read_frames(path, max_pixels)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageTooLarge(f"{path}: image above {max_pixels} pixels ({exc})") from exc
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
 
 
 def _read_frames(path: str | Path, max_pixels: int) -> list[np.ndarray]:

@@ -27,8 +27,10 @@ if TYPE_CHECKING:
 
 CUT_MARGIN = 2  # a ruling this close to a box edge (px) does not split the box
 MIN_PIECE = 3  # pieces narrower than this (px) are dropped
-BAND_GAP = 0.3  # ink rows further apart than this share of the box height are separate bands
+EDGE_BAND = 0.25  # a band touching the crop edge lighter than this share of the heaviest is a neighbour's
 NARROW = 0.55  # width of a Latin glyph relative to the line height (CJK: 1.0)
+VERTICAL_RATIO = 1.8  # ink this many times taller than wide is a vertical column of characters
+GLYPH_SQUARE = 1.15  # a stacked glyph is at most this many times taller than the column is wide
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +100,13 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 
 
 def ink_extent(ink: np.ndarray) -> tuple[int, int, int, int] | None:
-    """Box (x0, y0, x1, y1, exclusive) of the main band of ink rows in a line crop."""
+    """Box (x0, y0, x1, y1, exclusive) of the ink of a line crop.
+
+    Light bands of ink touching the crop's top or bottom edge are the
+    descenders or ascenders of neighbouring lines and are left out.
+    """
     rows = ink.sum(axis=1, dtype=np.int64)
-    band = _main_band(rows, max(2, int(BAND_GAP * len(rows))))
+    band = _line_band(rows)
     if band is None:
         return None
     y0, y1 = band
@@ -108,16 +114,18 @@ def ink_extent(ink: np.ndarray) -> tuple[int, int, int, int] | None:
     return int(cols[0]), y0, int(cols[-1]) + 1, y1
 
 
-def _main_band(rows: np.ndarray, max_gap: int) -> tuple[int, int] | None:
+def _line_band(rows: np.ndarray) -> tuple[int, int] | None:
     idx = np.flatnonzero(rows)
     if idx.size == 0:
         return None
-    breaks = np.flatnonzero(np.diff(idx) > max_gap)
-    starts = np.concatenate(([0], breaks + 1))
-    ends = np.concatenate((breaks, [idx.size - 1]))
-    weights = [rows[idx[s]:idx[e] + 1].sum() for s, e in zip(starts, ends)]
-    k = int(np.argmax(weights))
-    return int(idx[starts[k]]), int(idx[ends[k]]) + 1
+    breaks = np.flatnonzero(np.diff(idx) > 1)
+    runs = [(int(idx[s]), int(idx[e]) + 1) for s, e in
+            zip(np.concatenate(([0], breaks + 1)), np.concatenate((breaks, [idx.size - 1])))]
+    weights = [int(rows[a:b].sum()) for a, b in runs]
+    heavy = max(weights)
+    keep = [r for r, w in zip(runs, weights)
+            if w >= EDGE_BAND * heavy or (r[0] > 0 and r[1] < len(rows))]
+    return keep[0][0], keep[-1][1]
 
 
 # ---------------------------------------------------------------- characters
@@ -197,3 +205,68 @@ def _stretch_ends(spans: list[tuple[float, float]], centres: list[float], ink0: 
     if ink1 > centres[-1]:
         spans[-1] = (a, float(ink1))
     return spans
+
+
+# ---------------------------------------------------------------- vertical text
+
+
+def is_vertical(extent: tuple[int, int, int, int]) -> bool:
+    """Ink much taller than wide: characters stacked in a narrow column."""
+    x0, y0, x1, y1 = extent
+    return (y1 - y0) >= VERTICAL_RATIO * (x1 - x0)
+
+
+def glyph_rows(ink: np.ndarray, extent: tuple[int, int, int, int]) -> list[tuple[int, int]]:
+    """Row ranges of the glyphs of stacked text: runs of ink rows merged up to a square."""
+    x0, y0, x1, y1 = extent
+    limit = GLYPH_SQUARE * (x1 - x0)
+    rows = ink[y0:y1, x0:x1].any(axis=1)
+    glyphs: list[tuple[int, int]] = []
+    for a, b in _true_runs(rows):
+        if glyphs and b - glyphs[-1][0] <= limit:
+            glyphs[-1] = (glyphs[-1][0], y0 + b)
+        else:
+            glyphs.append((y0 + a, y0 + b))
+    return glyphs
+
+
+def _true_runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    padded = np.concatenate(([False], flags, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def vertical_strip(gray: np.ndarray, extent: tuple[int, int, int, int],
+                   glyphs: list[tuple[int, int]]) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """The stacked glyphs laid side by side in one line image, and each glyph's x range in it."""
+    x0, _, x1, _ = extent
+    width, pad = x1 - x0, max(2, (x1 - x0) // 4)
+    height = max(b - a for a, b in glyphs) + 2 * pad
+    strip = np.full((height, len(glyphs) * (width + pad) + pad), int(np.median(gray)), np.uint8)
+    spans = []
+    for i, (a, b) in enumerate(glyphs):
+        left, top = pad + i * (width + pad), pad + (height - 2 * pad - (b - a)) // 2
+        strip[top:top + b - a, left:left + width] = gray[a:b, x0:x1]
+        spans.append((left, left + width))
+    return strip, spans
+
+
+def place_vertical(line: RecLine, box: PxBox, extent: tuple[int, int, int, int],
+                   glyphs: list[tuple[int, int]], spans: list[tuple[int, int]], strip_width: int) -> list[Char]:
+    """Chars of a vertical column: each on the glyph whose strip position it was read at."""
+    chars = _visible(line)
+    if len(chars) == len(glyphs):
+        owners = list(range(len(glyphs)))
+    else:
+        step = strip_width / line.n_cols if line.n_cols > 0 else 0.0
+        owners = [_owner((col + 0.5) * step, spans) for _, _, col in chars]
+    x0, x1 = box.x0 + extent[0], box.x0 + extent[2]
+    return [
+        Char(text=ch, x0=float(x0), top=float(box.y0 + glyphs[k][0]), x1=float(x1),
+             bottom=float(box.y0 + glyphs[k][1]), size=float(x1 - x0), confidence=round(conf, 4))
+        for (ch, conf, _), k in zip(chars, owners)
+    ]
+
+
+def _owner(x: float, spans: list[tuple[int, int]]) -> int:
+    return min(range(len(spans)), key=lambda i: abs((spans[i][0] + spans[i][1]) / 2 - x))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Sequence
 
 import numpy as np
 
@@ -26,6 +26,7 @@ MIN_INK_CONTRAST = 40  # grey levels a stroke must be darker than its surroundin
 COLOUR_SATURATION = 70  # max-min channel spread above which a pixel is coloured ink
 MIN_RULING_PT = 15.0  # shorter straight runs are glyph strokes, not rulings
 MAX_RULING_THICKNESS_PT = 3.0  # thicker bars are blobs (stamps, filled areas)
+MIN_ASPECT = 15  # a ruling is at least this many times longer than thick
 JOIN_GAP_PT = 4.0  # collinear pieces closer than this are one ruling
 SAME_LINE_PT = 1.5  # pieces whose positions differ less than this are collinear
 SNAP_PT = 4.0  # a line end this close to a crossing line is extended onto it
@@ -36,6 +37,7 @@ SKEW_RANGE = 5.0  # degrees searched either way
 SKEW_WORK_WIDTH = 1000  # pixels; skew is measured on a downscaled ink mask
 
 Orientation = Literal["h", "v"]
+Box = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +81,20 @@ def _pil_to_l_or_rgb(image: object):
         raise TypeError(f"not an image: {type(image).__name__}")
     if mode in ("L", "RGB"):
         return image
+    if "A" in mode or "a" in mode or (mode == "P" and "transparency" in image.info):  # type: ignore[attr-defined]
+        return _on_white(image, grey=mode.startswith("L"))
     if mode in ("1", "I", "I;16", "I;16B", "I;16L", "F"):
         return image.convert("L")  # type: ignore[attr-defined]
     return image.convert("RGB")  # type: ignore[attr-defined]
+
+
+def _on_white(image, grey: bool):
+    """Transparent pixels are paper: composite onto white."""
+    from PIL import Image
+
+    rgba = image.convert("RGBA")
+    flat = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+    return flat.convert("L" if grey else "RGB")
 
 
 def _to_uint8(arr: np.ndarray) -> np.ndarray:
@@ -195,8 +208,8 @@ def mask_segments(mask: np.ndarray, orientation: Orientation, px_per_pt: float) 
         x, y, w, h, area = (int(v) for v in stats[i])
         length, across = (w, h) if orientation == "h" else (h, w)
         thickness = area / max(length, 1)
-        if thickness > max_thick or across > max(3 * thickness, thickness + 4):
-            continue  # a blob or a curved stroke, not a straight line
+        if thickness > max_thick or across > max(3 * thickness, thickness + 4) or length < MIN_ASPECT * thickness:
+            continue  # a blob, a curved or a short thick stroke (bold glyph), not a ruling
         pos = centroids[i][1] if orientation == "h" else centroids[i][0]
         start = x if orientation == "h" else y
         out.append(Segment(orientation, float(pos), float(start), float(start + length), thickness))
@@ -279,16 +292,30 @@ def is_clear_line(ink: np.ndarray, seg: Segment, px_per_pt: float) -> bool:
     return float(hits.mean()) <= MAX_SIDE_INK
 
 
-def find_segments(ink: np.ndarray, px_per_pt: float) -> list[Segment]:
-    """Ruling segments, horizontal ones first."""
+def find_segments(ink: np.ndarray, px_per_pt: float, text_boxes: Sequence[Box] = ()) -> list[Segment]:
+    """Ruling segments, horizontal ones first.
+
+    A candidate lying wholly inside one of ``text_boxes`` (boxes of detected
+    text lines, ``x0, y0, x1, y1`` pixels) is a glyph stroke of large type.
+    """
     h_mask, v_mask = line_masks(ink, px_per_pt)
-    hs = [s for s in mask_segments(h_mask, "h", px_per_pt) if is_clear_line(ink, s, px_per_pt)]
-    vs = [s for s in mask_segments(v_mask, "v", px_per_pt) if is_clear_line(ink, s, px_per_pt)]
+    hs = [s for s in mask_segments(h_mask, "h", px_per_pt)
+          if is_clear_line(ink, s, px_per_pt) and not _inside_any(s, text_boxes)]
+    vs = [s for s in mask_segments(v_mask, "v", px_per_pt)
+          if is_clear_line(ink, s, px_per_pt) and not _inside_any(s, text_boxes)]
     hs, vs = join_collinear(hs, px_per_pt), join_collinear(vs, px_per_pt)
     hs, vs = drop_isolated(hs, vs, px_per_pt), drop_isolated(vs, hs, px_per_pt)
     hs, vs = snap_ends(hs, vs, px_per_pt), snap_ends(vs, hs, px_per_pt)
     log.debug("rulings: %d horizontal, %d vertical", len(hs), len(vs))
     return hs + vs
+
+
+def _inside_any(seg: Segment, boxes: Sequence[Box]) -> bool:
+    if seg.orientation == "h":
+        x0, y0, x1, y1 = seg.start, seg.pos, seg.end, seg.pos
+    else:
+        x0, y0, x1, y1 = seg.pos, seg.start, seg.pos, seg.end
+    return any(b[0] - 1 <= x0 and x1 <= b[2] + 1 and b[1] - 1 <= y0 and y1 <= b[3] + 1 for b in boxes)
 
 
 def segments_mask(shape: tuple[int, ...], segments: list[Segment], grow: int = 1) -> np.ndarray:

@@ -1,0 +1,244 @@
+"""Scans into the IR: deskew, rulings, per-character OCR (extractors.ocr / raster / ocr_chars).
+
+Scans are generated: a ruled table drawn with a real CJK font, rendered,
+rotated, blurred, noised and JPEG-compressed (tests/fixtures/scans.py).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from extractors import raster
+from extractors.ir import Page
+from extractors.ocr import (
+    ImageTooLarge,
+    load_image_pages,
+    model_files,
+    prepare,
+    render_pdf_page,
+)
+from extractors.ocr_chars import PxBox, RecLine, ink_extent, place_chars, split_box
+from extractors.textlines import cell_text
+from tests.fixtures.scans import FUND_TABLE, make_scan
+
+SAMPLES = next((p for p in (Path(__file__).resolve().parents[3] / "shared" / "samples",
+                            Path("/work/shared/samples")) if p.is_dir()), None)
+A4_PT = (595.2755905511812, 841.8897637795277)
+AMOUNT = re.compile(r"^\d+(\.\d+)?%?$")
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace("\n", "")
+
+
+def _unmatched(expected: list[tuple], found: list[tuple], tol: float = 2.0) -> list[tuple]:
+    """Expected rulings (orientation, pos, start, end) with no found ruling within ``tol``."""
+    return [e for e in expected
+            if not any(f[0] == e[0] and all(abs(a - b) <= tol for a, b in zip(f[1:], e[1:])) for f in found)]
+
+
+def _ruling_tuples(page: Page) -> list[tuple]:
+    return [(r.orientation, r.pos, r.start, r.end) for r in page.rulings]
+
+
+# ---------------------------------------------------------------- engine
+
+
+def test_models_come_from_the_wheel_and_nothing_downloads() -> None:
+    import rapidocr
+
+    from extractors.ocr import _build_rapidocr
+
+    files = model_files()
+    wheel = Path(rapidocr.__file__).parent / "models"
+    assert sorted(files) == ["cls", "det", "rec"]
+    assert all(p.parent == wheel and p.stat().st_size > 100_000 for p in files.values())
+    cfg = _build_rapidocr(None, 1).cfg  # sessions load lazily: nothing read yet
+    assert (cfg.Det.model_path, cfg.Rec.model_path, cfg.Cls.model_path) == (
+        str(files["det"]), str(files["rec"]), str(files["cls"]))
+
+
+# ---------------------------------------------------------------- raster
+
+
+def _lines_image(angle: float) -> np.ndarray:
+    img = np.full((800, 600), 250, np.uint8)
+    for y in range(100, 700, 40):
+        img[y:y + 2, 60:540] = 20
+    for x in (60, 300, 540):
+        img[100:662, x:x + 2] = 20
+    return raster.rotate(img, angle)
+
+
+@pytest.mark.parametrize("angle", [1.5, -1.5, 0.7, 0.0])
+def test_skew_of_a_ruled_image_is_measured(angle: float) -> None:
+    gray = _lines_image(angle)
+    ink = raster.ink_mask(gray, raster.background(gray, 2.0))
+    assert raster.estimate_skew(ink) == pytest.approx(-angle, abs=0.06)
+
+
+def test_stamp_and_handwriting_blobs_are_not_rulings() -> None:
+    import cv2
+
+    rgb = np.full((800, 600, 3), 250, np.uint8)
+    rgb[100:102, 60:540] = 20
+    rgb[300:302, 60:540] = 20
+    rgb[100:302, 60:62] = 20
+    rgb[100:302, 538:540] = 20
+    cv2.circle(rgb, (300, 500), 110, (200, 30, 30), 4)  # red stamp below the table
+    cv2.circle(rgb, (300, 200), 80, (90, 90, 90), 4)  # grey circle inside it
+    cv2.line(rgb, (100, 600), (260, 640), (20, 20, 20), 3)  # a slanted stroke
+    prep = prepare(rgb, 2.0)
+    segments = raster.find_segments(prep.ink, 2.0)
+    assert prep.angle == 0.0
+    found = sorted((s.orientation, s.pos, s.start, s.end) for s in segments)  # line centres, ends snapped
+    assert found == [("h", 100.5, 60.5, 538.5), ("h", 300.5, 60.5, 538.5),
+                     ("v", 60.5, 100.5, 300.5), ("v", 538.5, 100.5, 300.5)]
+
+
+@pytest.mark.parametrize("angle", [1.5, -1.5])
+def test_rotated_scan_is_deskewed_and_rulings_found(ocr_table_pdf: Path, angle: float) -> None:
+    scan = raster.as_array(make_scan(ocr_table_pdf, 0, angle=angle))
+    px_per_pt = scan.shape[1] / A4_PT[0]
+    prep = prepare(scan, px_per_pt)
+    assert prep.angle == pytest.approx(-angle, abs=0.1)
+    found = [(s.orientation, s.pos / px_per_pt, s.start / px_per_pt, s.end / px_per_pt)
+             for s in raster.find_segments(prep.ink, px_per_pt)]
+    assert _unmatched(FUND_TABLE.rulings(), found) == []
+    assert len(found) == len(FUND_TABLE.rulings())
+
+
+# ---------------------------------------------------------------- geometry
+
+
+def test_text_box_is_split_at_a_ruling_it_runs_across() -> None:
+    v = raster.Segment("v", 200.0, 0.0, 300.0, 2.0)
+    h_edge = raster.Segment("h", 101.0, 0.0, 500.0, 2.0)  # along the box edge: no split
+    pieces = split_box(PxBox(120, 100, 290, 130), [v, h_edge], (400, 600))
+    assert pieces == [PxBox(120, 100, 198, 130), PxBox(202, 100, 290, 130)]
+    short_v = raster.Segment("v", 200.0, 0.0, 105.0, 2.0)  # ends above the text
+    assert split_box(PxBox(120, 100, 290, 130), [short_v], (400, 600)) == [PxBox(120, 100, 290, 130)]
+
+
+def test_ink_extent_keeps_the_main_band() -> None:
+    ink = np.zeros((40, 100), np.uint8)
+    ink[10:30, 20:80] = 255  # the text line
+    ink[0:2, 5:9] = 255  # a descender of the line above
+    assert ink_extent(ink) == (20, 10, 80, 30)
+    assert ink_extent(np.zeros((10, 10), np.uint8)) is None
+
+
+def test_chars_abut_within_a_word_and_share_the_line_band() -> None:
+    line = RecLine(text="合计 12.5", score=0.99, n_cols=40.0, chars=[
+        ("合", 0.99, 2.0), ("计", 0.98, 6.0), (" ", 0.9, -1.0),
+        ("1", 0.97, 20.0), ("2", 0.99, 22.0), (".", 0.8, 24.0), ("5", 0.99, 26.0)])
+    box = PxBox(100, 50, 500, 80)  # 10 px per CTC column
+    chars = place_chars(line, box, (4, 5, 275, 25))
+    assert [c.text for c in chars] == ["合", "计", "1", "2", ".", "5"]
+    assert [(c.x0, c.x1) for c in chars] == [
+        (104.0, 145.0), (145.0, 185.0), (295.0, 315.0), (315.0, 335.0), (335.0, 355.0), (355.0, 375.0)]
+    assert {(c.top, c.bottom, c.size) for c in chars} == {(55.0, 75.0, 20.0)}
+    assert [c.confidence for c in chars] == [0.99, 0.98, 0.97, 0.99, 0.8, 0.99]
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def test_multi_page_tiff_and_grey_png_load(tmp_path: Path) -> None:
+    frames = [Image.new("L", (60, 80), 255), Image.new("RGB", (70, 50), (255, 0, 0)), Image.new("1", (30, 20), 1)]
+    frames[0].save(tmp_path / "a.tif", save_all=True, append_images=frames[1:])
+    pages = load_image_pages(tmp_path / "a.tif")
+    assert [p.shape for p in pages] == [(80, 60), (50, 70, 3), (20, 30)]
+    assert pages[1][0, 0].tolist() == [255, 0, 0] and pages[2].max() == 255
+    Image.new("LA", (10, 12)).save(tmp_path / "b.png")
+    assert [p.shape for p in load_image_pages(tmp_path / "b.png")] == [(12, 10)]
+
+
+def test_decompression_bomb_is_refused(tmp_path: Path) -> None:
+    Image.new("L", (1000, 1000), 255).save(tmp_path / "big.png")
+    with pytest.raises(ImageTooLarge, match="above 500000 pixels"):
+        load_image_pages(tmp_path / "big.png", max_pixels=500_000)
+    with pytest.raises(ImageTooLarge):  # PIL's own guard (over twice the limit) is converted too
+        load_image_pages(tmp_path / "big.png", max_pixels=400_000)
+    assert load_image_pages(tmp_path / "big.png", max_pixels=1_000_000)[0].shape == (1000, 1000)
+
+
+def test_render_pdf_page_at_dpi(ocr_table_pdf: Path) -> None:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(ocr_table_pdf))
+    image = render_pdf_page(pdf, 0, 100)
+    assert image.shape == (1170, 827, 3)  # pdfium rounds 1169.3 x 826.8 up
+    with pytest.raises(ImageTooLarge):
+        render_pdf_page(pdf, 0, 300, max_pixels=1_000_000)
+
+
+# ---------------------------------------------------------------- OCR
+
+
+def test_table_scan_rulings_match_the_drawn_lines(ocr_table_page: Page) -> None:
+    page = ocr_table_page
+    assert (page.kind, page.number, page.width, page.height) == ("scanned", 1, *A4_PT)
+    assert page.rotation == pytest.approx(-1.5, abs=0.1)
+    assert _unmatched(FUND_TABLE.rulings(), _ruling_tuples(page)) == []
+    assert _unmatched(_ruling_tuples(page), FUND_TABLE.rulings()) == []
+
+
+def test_table_scan_reads_every_cell_exactly(ocr_table_page: Page) -> None:
+    read = {}
+    for cell in FUND_TABLE.cells:
+        box = FUND_TABLE.bbox(cell)
+        chars = [c for c in ocr_table_page.chars if box[0] <= c.cx <= box[2] and box[1] <= c.cy <= box[3]]
+        read[cell.text] = _nfkc(cell_text(chars, box))
+    assert read == {cell.text: cell.text for cell in FUND_TABLE.cells}
+
+
+def test_table_scan_title_line_and_char_geometry(ocr_table_page: Page) -> None:
+    title = [c for c in ocr_table_page.chars if c.bottom < FUND_TABLE.ys[0]]
+    assert "".join(c.text for c in sorted(title, key=lambda c: c.x0)) == FUND_TABLE.title
+    assert all(12.0 <= c.size <= 16.0 for c in title)  # 15 pt type, glyph height
+    body = [c for c in ocr_table_page.chars if c.top > FUND_TABLE.ys[0]]
+    assert all(6.0 <= c.size <= 11.0 and 0.0 < c.confidence <= 1.0 for c in body)
+    assert all(c.x0 < c.x1 and c.top < c.bottom for c in ocr_table_page.chars)
+
+
+def test_table_scan_gives_the_digital_grid(ocr_table_page: Page) -> None:
+    from extractors.grids import page_to_grids
+
+    grids = page_to_grids(ocr_table_page).grids
+    assert len(grids) == 1 and (grids[0].n_rows, grids[0].n_cols) == (7, 5)
+    assert grids[0].method == "ocr-lattice"
+    assert [[_nfkc(t) for t in row] for row in grids[0].text_matrix()][5:] == [
+        ["资金来源", "财政拨款", "财政拨款", "3050.1234", "省级补助"],
+        ["资金来源", "自筹资金", "自筹资金", "12.5", "市县配套"],
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(SAMPLES is None, reason="shared samples not available")
+def test_sample_scan_fund_table_matches_the_digital_page(ocr_engine) -> None:
+    import pypdfium2 as pdfium
+
+    from extractors.grids import page_to_grids
+    from extractors.ocr import DEFAULT_DPI, image_to_page
+    from extractors.pdfium import pdfium_page_to_page
+
+    stem = "002_480007bc3b6e9f33"
+    scan_pdf = pdfium.PdfDocument(str(SAMPLES / f"{stem}_scan.pdf"))
+    scanned = image_to_page(render_pdf_page(scan_pdf, 1, DEFAULT_DPI), 2, scan_pdf[1].get_size(), engine=ocr_engine)
+    digital = pdfium_page_to_page(pdfium.PdfDocument(str(SAMPLES / f"{stem}.pdf"))[1], 2)
+    want = [[_nfkc(t) for t in row] for row in page_to_grids(digital).grids[0].text_matrix()]
+    got = [[_nfkc(t) for t in row] for row in page_to_grids(scanned).grids[0].text_matrix()]
+    assert (len(got), len(got[0])) == (len(want), len(want[0]))
+    amounts = [(r, c, t) for r, row in enumerate(want) for c, t in enumerate(row) if AMOUNT.match(t)]
+    assert Counter(t for _, _, t in amounts)["2868.5739"] == 11
+    assert [(r, c, got[r][c]) for r, c, _ in amounts] == amounts
+    same = sum(a == b for ra, rb in zip(want, got) for a, b in zip(ra, rb))
+    assert same >= 0.9 * len(want) * len(want[0])
