@@ -17,8 +17,8 @@ from decimal import Decimal
 from itertools import zip_longest
 
 from extractors.evaluation_tables import (
-    grid_indicators, grid_scores, is_score_table, is_summary, is_target_table, read_header,
-    summary_facts, total_score,
+    grid_indicators, grid_scores, is_score_table, is_summary, is_target_table, join_continuations,
+    read_header, summary_facts, total_score,
 )
 from extractors.evaluation_cover import Pair, cover_field, cover_pairs, name_from_title, report_title
 from extractors.evaluation_text import (
@@ -153,7 +153,7 @@ def read_tables(report: ReportRec, doc: Document, project: str | None) -> Decima
     indicators: list[IndicatorRec] = []
     scores: list[ScoreRec] = []
     totals: list[Decimal] = []
-    for grid in doc.grids():
+    for grid in join_continuations(doc.grids()):
         header = read_header(grid)
         if header is not None and is_score_table(header):
             scores += grid_scores(grid, header, project)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from extractors.document import continues, stitch_grids
 from extractors.ir import Cell, Grid
 from extractors.targets_common import classify_header
 from schemas.labels import (
@@ -71,6 +72,30 @@ def is_score_table(header: Header) -> bool:
 
 def is_target_table(header: Header) -> bool:
     return "target" in header.columns and not is_score_table(header)
+
+
+def join_continuations(grids: list[Grid]) -> list[Grid]:
+    """Tables continued on a later page that the document left apart (a running header between them).
+
+    A grid without a header of its own, or repeating the header of the
+    indicator table before it, is stitched to that table.
+    """
+    out: list[Grid] = []
+    for grid in grids:
+        prev = out[-1] if out else None
+        if prev is not None and _continues(prev, grid):
+            out[-1] = stitch_grids(prev, grid)
+        else:
+            out.append(grid)
+    return out
+
+
+def _continues(prev: Grid, grid: Grid) -> bool:
+    upper, lower = read_header(prev), read_header(grid)
+    next_page = grid.page == max(prev.pages or [prev.page]) + 1
+    if upper is None or not next_page or grid.n_cols != prev.n_cols or not continues(prev, grid):
+        return False
+    return lower is None or lower.labels == upper.labels
 
 
 # ---------------------------------------------------------------- rows

@@ -23,6 +23,7 @@ _CN_NUM = "一二三四五六七八九十"
 HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(rf"^[{_CN_NUM}]+[、.．]")),
     (1, re.compile(r"^附件[\d一二三四五六七八九十\-—]*[:：]?")),
+    (1, re.compile(rf"^第[{_CN_NUM}]+(?:部分|章)")),
     (2, re.compile(rf"^[(（][{_CN_NUM}]+[)）]")),
     (3, re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))")),
     (4, re.compile(r"^[(（]\d{1,2}[)）]")),
@@ -37,6 +38,9 @@ _FOOTNOTE = re.compile(r"^[¹²³⁴⁵⁶⁷⁸⁹⁰*※]|^注[:：]")
 _SENTENCE_END = ("。", "；", ";", "：", ":", "！", "？", "!", "?", "”", "\"")
 INDENT_SHARE = 0.8  # an indent of this many font sizes starts a paragraph
 SHORT_LINE_SHARE = 2.0  # a line ending this many sizes before the margin may end a paragraph
+RUNNING_SHARE = 0.1  # running headers/footers live in this top/bottom share of the page
+RUNNING_MIN_PAGES = 3  # ... and repeat on at least this many pages
+FOOTNOTE_SIZE_SLACK = 1.05  # a footnote's wrapped lines are no larger than its first line
 MARGIN_MIN_CHARS = 3  # shorter lines (stray marks, OCR noise) do not set the left margin
 
 
@@ -99,10 +103,42 @@ def strip_numbering(text: str) -> str:
 
 
 def narrative_lines(doc: Document) -> list[TextLine]:
-    """Free text lines in reading order, without the table of contents."""
+    """Free text lines in reading order, without the table of contents, running headers and footnotes."""
     lines = doc.lines()
-    drop = _toc_indexes(lines)
+    drop = _toc_indexes(lines) | _running_indexes(doc, lines) | _footnote_indexes(lines)
     return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def _running_indexes(doc: Document, lines: list[TextLine]) -> set[int]:
+    """Lines in the top or bottom margin repeated (numbers aside) on several pages."""
+    heights = {page.number: page.height for page in doc.pages}
+    marginal = {i for i, line in enumerate(lines) if _in_margin(line, heights.get(line.page, 0.0))}
+    pages: dict[str, set[int]] = defaultdict(set)
+    for i in marginal:
+        pages[_running_key(lines[i])].add(lines[i].page)
+    return {i for i in marginal if len(pages[_running_key(lines[i])]) >= RUNNING_MIN_PAGES}
+
+
+def _in_margin(line: TextLine, height: float) -> bool:
+    return height > 0 and (line.bbox[3] < height * RUNNING_SHARE or line.bbox[1] > height * (1 - RUNNING_SHARE))
+
+
+def _running_key(line: TextLine) -> str:
+    return re.sub(r"\d+", "#", compact(line.text))
+
+
+def _footnote_indexes(lines: list[TextLine]) -> set[int]:
+    """A footnote (``¹…``, ``注：…``) and its wrapped lines (same page, not larger): out of the text flow."""
+    drop: set[int] = set()
+    note: TextLine | None = None
+    for i, line in enumerate(lines):
+        if _FOOTNOTE.match(line.text.strip()):
+            note = line
+        elif note is None or line.page != note.page or line.size > note.size * FOOTNOTE_SIZE_SLACK:
+            note = None
+            continue
+        drop.add(i)
+    return drop
 
 
 def _toc_indexes(lines: list[TextLine]) -> set[int]:

@@ -76,6 +76,7 @@ CITY = EvalCase(
     measures=("一是加强施工组织，合理安排工期，避开雨季集中施工。", "二是加快资金支付进度，提高预算执行率。"),
     goals=("一是改善农业生产条件，提高灌溉保证率。", "二是促进农民增收，推动乡村振兴。"),
     content="本项目主要内容是修缮全市高标准农田灌溉设施，包括渠道、泵站和配套设施。", grade="良好",
+    running_header=True,
 )
 
 LONG_NAME = "农村生活污水处理设施运行维护及水质在线监测数据上传及时率和完整率"
@@ -106,7 +107,7 @@ COUNTY = EvalCase(
     size=10, table_size=8, justify=True, repeat_header=False, transposed_summary=True,
     headers={"weight": "分值", "score": "评价得分", "note": "指标解释", "criteria": "评分细则",
              "actual": "实际完成值", "weight2": "标准分"},
-    target_header="指标值", period=None, cover_style="spaced",
+    target_header="指标值", period=None, cover_style="spaced", running_header=True,
 )
 
 DISTRICT = EvalCase(
