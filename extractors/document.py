@@ -19,26 +19,47 @@ MARGIN_SHARE = 0.08  # top/bottom share of the page where running headers live
 
 
 def pages_to_document(path: str, pages: list[Page]) -> Document:
+    running = running_texts(pages)
     blocks: list[Block] = []
     for page in pages:
-        page_blocks = page_to_blocks(page)
+        page_blocks = page_to_blocks(page, running)
         if blocks and page_blocks:
             page_blocks = _stitch_into(blocks, page_blocks)
         blocks.extend(page_blocks)
     return Document(path=path, pages=pages, blocks=blocks)
 
 
-def page_to_blocks(page: Page) -> list[Block]:
+def page_to_blocks(page: Page, running: frozenset[str] = frozenset()) -> list[Block]:
     blocks = [Block(page=page.number, top=line.bbox[1], line=line)
-              for line in page.lines if not is_page_furniture(line, page)]
+              for line in page.lines if not is_page_furniture(line, page, running)]
     blocks += [Block(page=page.number, top=grid.bbox[1], grid=grid) for grid in page.grids]
     return sorted(blocks, key=lambda b: (b.top, b.line is not None))
 
 
-def is_page_furniture(line: TextLine, page: Page) -> bool:
-    """Page numbers in the top or bottom margin."""
-    in_margin = line.bbox[1] > page.height * (1 - MARGIN_SHARE) or line.bbox[3] < page.height * MARGIN_SHARE
-    return in_margin and bool(PAGE_NUMBER.match(line.text.strip()))
+def in_margin(line: TextLine, page: Page) -> bool:
+    return line.bbox[1] > page.height * (1 - MARGIN_SHARE) or line.bbox[3] < page.height * MARGIN_SHARE
+
+
+def _furniture_key(text: str) -> str:
+    return re.sub(r"[\s\d]+", "", text)
+
+
+def running_texts(pages: list[Page]) -> frozenset[str]:
+    """Margin lines repeated on several pages (running headers and footers), digits ignored."""
+    seen: dict[str, set[int]] = {}
+    for page in pages:
+        for line in page.lines:
+            key = _furniture_key(line.text)
+            if key and in_margin(line, page):
+                seen.setdefault(key, set()).add(page.number)
+    return frozenset(k for k, nums in seen.items() if len(nums) >= max(2, len(pages) // 3))
+
+
+def is_page_furniture(line: TextLine, page: Page, running: frozenset[str] = frozenset()) -> bool:
+    """Page numbers and running headers/footers in the top or bottom margin."""
+    if not in_margin(line, page):
+        return False
+    return bool(PAGE_NUMBER.match(line.text.strip())) or _furniture_key(line.text) in running
 
 
 def _stitch_into(blocks: list[Block], page_blocks: list[Block]) -> list[Block]:

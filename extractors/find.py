@@ -104,6 +104,23 @@ def colon_value(lines: Iterable[TextLine], labels: Iterable[str]) -> tuple[str, 
     return None
 
 
+def substring_distance(text: str, phrase: str) -> int:
+    """Fewest edits turning ``phrase`` into some substring of ``text`` (Sellers' algorithm)."""
+    prev = [0] * (len(text) + 1)
+    for i, p in enumerate(phrase, start=1):
+        cur = [i] + [0] * len(text)
+        for j, t in enumerate(text, start=1):
+            cur[j] = min(prev[j - 1] + (p != t), prev[j] + 1, cur[j - 1] + 1)
+        prev = cur
+    return min(prev)
+
+
+def fuzzy_contains(text: str, phrase: str, max_edits: int | None = None) -> bool:
+    """``text`` holds ``phrase`` with at most ``max_edits`` wrong characters (default: 1 per 5)."""
+    limit = max(1, len(phrase) // 5) if max_edits is None else max_edits
+    return substring_distance(text, phrase) <= limit
+
+
 def body_size(page: Page) -> float:
     sizes = [c.size for c in page.chars if c.size > 0]
     return statistics.median(sizes) if sizes else 0.0

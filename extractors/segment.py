@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extractors.find import compact, find_cell, page_title
+from extractors.find import compact, find_cell, fuzzy_contains, page_title
 from extractors.ir import Document, Page
-from schemas.labels import HEADER_HINTS, title_type
+from schemas.labels import HEADER_HINTS, TITLE_ORDER, TITLE_PHRASES, title_type
 
 UNKNOWN = "unknown"
 
@@ -31,15 +31,22 @@ class Slice:
 def page_start_type(page: Page) -> tuple[str | None, str]:
     """(report type announced by the page's title, the title)."""
     title = page_title(page)
-    return title_type(compact(title)), title
+    key = compact(title)
+    return title_type(key) or fuzzy_title_type(key), title
 
 
-def header_type(page: Page) -> str | None:
-    """Report type suggested by table header labels alone."""
-    for report_type, hints in HEADER_HINTS.items():
-        if any(find_cell(g, hints, prefix=True) for g in page.grids):
+def fuzzy_title_type(title: str) -> str | None:
+    """The type whose canonical title phrase the title holds with an OCR error or two."""
+    if not title:
+        return None
+    for report_type in TITLE_ORDER:
+        if any(fuzzy_contains(title, phrase) for phrase in TITLE_PHRASES[report_type]):
             return report_type
     return None
+
+
+def _hint_count(page: Page, hints: tuple[str, ...]) -> int:
+    return sum(1 for g in page.grids for hint in hints if find_cell(g, [hint], prefix=True))
 
 
 def document_to_slices(doc: Document) -> list[Slice]:
@@ -62,11 +69,9 @@ def document_to_slices(doc: Document) -> list[Slice]:
 def _untitled(doc: Document) -> Slice:
     first = doc.pages[0].number if doc.pages else 1
     last = doc.pages[-1].number if doc.pages else 1
-    for page in doc.pages:
-        report_type = header_type(page)
-        if report_type is not None:
-            return Slice(report_type, first, last)
-    return Slice(UNKNOWN, first, last)
+    counts = {t: sum(_hint_count(p, hints) for p in doc.pages) for t, hints in HEADER_HINTS.items()}
+    best = max(counts, key=lambda t: counts[t])
+    return Slice(best if counts[best] > 0 else UNKNOWN, first, last)
 
 
 def slice_document(doc: Document, part: Slice) -> Document:

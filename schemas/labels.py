@@ -34,7 +34,17 @@ HEADER_HINTS: dict[str, tuple[str, ...]] = {
     "dept_targets": ("年度重点工作任务", "部门整体支出年度绩效目标", "预算单位名称"),
     "self_eval_report": ("自评得分", "自评等次"),
     "project_targets": ("实施周期指标值", "年度指标值"),
-    "evaluation_report": ("评价得分", "绩效评价指标评分表"),
+    "evaluation_report": ("评价得分", "绩效评价指标评分表", "评分标准", "指标解释", "评分情况表"),
+}
+
+
+# Canonical title phrases, for titles OCR read with a character or two wrong.
+TITLE_PHRASES: dict[str, tuple[str, ...]] = {
+    "self_eval_report": ("绩效自评报告",),
+    "self_eval_form": ("绩效自评基础数据表", "项目支出绩效自评表"),
+    "dept_targets": ("部门整体预算绩效目标表", "部门整体支出绩效目标表"),
+    "project_targets": ("项目支出绩效目标表",),
+    "evaluation_report": ("绩效评价报告", "部门评价报告"),
 }
 
 
