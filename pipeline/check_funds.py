@@ -46,17 +46,20 @@ def fund_balance(rec: ReportRec) -> list[CheckFinding]:
         cells.setdefault(key, {}).setdefault(row.measure, row)
     out = []
     for measures in cells.values():
-        if not {"资金结余", "实际到位", "实际支出"} <= measures.keys():
-            continue
-        got, spent, left = (measures[m] for m in ("实际到位", "实际支出", "资金结余"))
-        expected = got.amount_wan - spent.amount_wan  # type: ignore[operator]
-        if _differs(expected, left.amount_wan, got.amount_wan, spent.amount_wan):  # type: ignore[arg-type]
-            where = f"（{left.source}）" if left.source else ""
-            message = (f"资金结余{where}印为 {num(left.amount_wan)}，而实际到位 {num(got.amount_wan)} − "
-                       f"实际支出 {num(spent.amount_wan)} = {num(expected)}")
-            out.append(finding("fund_balance", message, expected=expected, actual=left.amount_wan,
-                               page=left.page, project=left.project))
+        if {"资金结余", "实际到位", "实际支出"} <= measures.keys():
+            out += _balance(measures["实际到位"], measures["实际支出"], measures["资金结余"])
     return out
+
+
+def _balance(got: FundRec, spent: FundRec, left: FundRec) -> list[CheckFinding]:
+    expected = got.amount_wan - spent.amount_wan  # type: ignore[operator]
+    if not _differs(expected, left.amount_wan, got.amount_wan, spent.amount_wan):  # type: ignore[arg-type]
+        return []
+    where = f"（{left.source}）" if left.source else ""
+    message = (f"资金结余{where}印为 {num(left.amount_wan)}，而实际到位 {num(got.amount_wan)} − "
+               f"实际支出 {num(spent.amount_wan)} = {num(expected)}")
+    return [finding("fund_balance", message, expected=expected, actual=left.amount_wan,
+                    page=left.page, project=left.project)]
 
 
 # --------------------------------------------------------------------------
@@ -115,22 +118,25 @@ def _group_rates(rec: ReportRec) -> list[CheckFinding]:
     out = []
     for fact in numeric_facts(rec):
         key = compact(fact.key)
-        if not key.endswith(GROUP_RATE_SUFFIX) or key == GROUP_RATE_SUFFIX:
-            continue
-        label = key[: -len(GROUP_RATE_SUFFIX)]
-        score = _group_value(rec, fact.project, label, (GROUP_SCORE_SUFFIX,))
-        weight = _group_value(rec, fact.project, label, GROUP_WEIGHT_SUFFIXES)
-        if score is None or not weight:
-            continue
-        printed = dec(fact.value_num)
-        places = printed_decimals(fact.value, printed)  # type: ignore[arg-type]
-        ratio = percent(score, weight)
-        if not rate_agrees(printed, ratio, places):  # type: ignore[arg-type]
-            message = (f"「{label}」得分率印为 {num(printed)}%，而得分 / 权重 = {num(score)} / {num(weight)}"
-                       f" = {num(round_to(ratio, places))}%")
-            out.append(finding("rate_ratio", message, expected=round_to(ratio, places), actual=printed,
-                               page=fact.page, project=fact.project))
+        if key.endswith(GROUP_RATE_SUFFIX) and key != GROUP_RATE_SUFFIX:
+            out += _group_rate(rec, fact, key[: -len(GROUP_RATE_SUFFIX)])
     return out
+
+
+def _group_rate(rec: ReportRec, fact: FactRec, label: str) -> list[CheckFinding]:
+    score = _group_value(rec, fact.project, label, (GROUP_SCORE_SUFFIX,))
+    weight = _group_value(rec, fact.project, label, GROUP_WEIGHT_SUFFIXES)
+    printed = dec(fact.value_num)
+    if score is None or not weight or printed is None:
+        return []
+    places = printed_decimals(fact.value, printed)
+    ratio = percent(score, weight)
+    if rate_agrees(printed, ratio, places):
+        return []
+    message = (f"「{label}」得分率印为 {num(printed)}%，而得分 / 权重 = {num(score)} / {num(weight)}"
+               f" = {num(round_to(ratio, places))}%")
+    return [finding("rate_ratio", message, expected=round_to(ratio, places), actual=printed,
+                    page=fact.page, project=fact.project)]
 
 
 def _group_value(rec: ReportRec, project: str | None, label: str, suffixes: tuple[str, ...]) -> Decimal | None:
@@ -224,20 +230,17 @@ def _project_total(rec: ReportRec, measure: str, source: str | None) -> list[Che
     if not projects or not totals:
         return []
     noun = PROJECT_NOUNS.get(rec.report_type, DEFAULT_PROJECT_NOUN)
-    found = total(_amounts(projects))
-    grand = max(totals)
+    found, grand = total(_amounts(projects)), max(totals)
     parts = []
     if _differs(found, grand, *_amounts(projects)):
         parts.append(f"{noun}{measure}合计 {num(found)}，与报告总额（{label}）{num(grand)} 不符"
                      f"（差 {num(grand - found)}）")
-    rest = list(totals)
-    rest.remove(grand)
-    parts += _unit_parts(rec, projects, rest) + _category_parts(noun, projects, dept, source)
-    if not parts:
-        return []
+    unit_totals = list(totals)
+    unit_totals.remove(grand)
+    parts += _unit_parts(rec, projects, unit_totals) + _category_parts(noun, projects, dept, source)
     column = f"（{source}）" if source else ""
-    return [finding("project_total", f"{column}" + "；".join(parts), expected=grand, actual=found,
-                    page=projects[0].page, project=None)]
+    return [finding("project_total", column + "；".join(parts), expected=grand, actual=found,
+                    page=projects[0].page)] if parts else []
 
 
 def _unit_parts(rec: ReportRec, projects: list[FundRec], unit_totals: list[Decimal]) -> list[str]:

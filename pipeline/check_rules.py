@@ -20,7 +20,9 @@ from schemas.check_terms import (
 from schemas.db import decimal_text
 from schemas.records import FactRec, ReportRec, ScoreRec
 from schemas.text import compact
-from schemas.vocab import canonical_level1, canonical_level2, grade_for_score, grade_matches
+from schemas.vocab import (
+    GRADE_SYNONYMS, GRADES, GRADES_FOUR, canonical_level1, canonical_level2, grade_for_score, grade_matches,
+)
 
 SCORE_TOLERANCE = Decimal("0.005")
 GRADE_BANDS = "90–100 优秀、80–89 良好、70–79 中等、60–69 及格、60 以下 不及格"
@@ -184,24 +186,28 @@ def group_facts(rec: ReportRec, project: str | None, suffixes: tuple[str, ...]) 
 
 
 def score_tables(scores: Sequence[ScoreRec]) -> list[tuple[str | None, list[ScoreRec]]]:
-    """Score rows split per project, then into tables (a repeated name or a level1
-    seen before starts a new table: a report may print its score table twice)."""
+    """Score rows split per project, then into tables: a report may print its score table
+    twice, so the first row's name again, or a level1 group seen before, starts a new one."""
     tables: list[tuple[str | None, list[ScoreRec]]] = []
-    current: dict[str, tuple[list[ScoreRec], set[str], list[str]]] = {}
+    current: dict[str, list[ScoreRec]] = {}
     for row in scores:
-        key = project_key(row.project)
-        rows, names, level1s = current.get(key, ([], set(), []))
-        name, level1 = compact(row.name), compact(row.level1)
-        if rows and (name in names or (level1 in level1s and level1 != level1s[-1])):
-            rows, names, level1s = [], set(), []
+        rows = current.get(project_key(row.project), [])
+        if rows and _restarts(rows, row):
+            rows = []
         if not rows:
             tables.append((row.project, rows))
         rows.append(row)
-        names.add(name)
-        if not level1s or level1s[-1] != level1:
-            level1s.append(level1)
-        current[key] = (rows, names, level1s)
+        current[project_key(row.project)] = rows
     return tables
+
+
+def _restarts(rows: list[ScoreRec], row: ScoreRec) -> bool:
+    keys = group_keys(row.level1)
+    if compact(row.name) == compact(rows[0].name) and (not keys or keys & group_keys(rows[0].level1)):
+        return True
+    if not keys or keys & group_keys(rows[-1].level1):
+        return False
+    return any(keys & group_keys(r.level1) for r in rows)  # a group left earlier comes back
 
 
 def groups(rows: Sequence[ScoreRec], level: int) -> dict[tuple[str, ...], list[ScoreRec]]:
@@ -344,22 +350,28 @@ def _group_weight_facts(rec: ReportRec, project: str | None, rows: list[ScoreRec
     return out
 
 
+def known_grade(text: str | None) -> bool:
+    """Whether ``text`` is a grade word (not a sentence describing the scale)."""
+    words = {g for _, g in GRADES} | {g for _, g in GRADES_FOUR} | set(GRADE_SYNONYMS)
+    return compact(text).strip("\"“”'") in words
+
+
 def grade_band(rec: ReportRec) -> list[CheckFinding]:
     """The printed grade (report and 等次/等级 facts) matches the total score's band."""
     if rec.total_score is None:
         return []
     score = dec(rec.total_score)
-    grades = [(rec.grade, rec.page_start)] if rec.grade else []
+    grades = [(rec.grade, rec.page_start)] if known_grade(rec.grade) else []
     for fact in rec.facts:
-        if compact(fact.key).endswith(GRADE_KEY_ENDINGS) and fact.value and fact.value != rec.grade:
+        if compact(fact.key).endswith(GRADE_KEY_ENDINGS) and known_grade(fact.value) and fact.value != rec.grade:
             grades.append((fact.value, fact.page))
     out = []
     for grade, page in grades:
         if not grade_matches(grade, score):
-            message = (f"等级「{grade}」与总分 {num(score)} 不符：按 {GRADE_BANDS}，"
-                       f"应为「{grade_for_score(score)}」")  # type: ignore[arg-type]
-            out.append(finding("grade_band", message, expected=grade_for_score(score),  # type: ignore[arg-type]
-                               actual=grade, page=page, project=rec.project_name))
+            should = grade_for_score(score)  # type: ignore[arg-type]
+            message = f"等级「{grade}」与总分 {num(score)} 不符：按 {GRADE_BANDS}，应为「{should}」"
+            out.append(finding("grade_band", message, expected=should, actual=grade, page=page,
+                               project=rec.project_name))
     return out
 
 

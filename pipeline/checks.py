@@ -78,13 +78,14 @@ def load_report(session: Session, report_id: int) -> tuple[ReportRec, dict[str, 
         pk = model.__mapper__.primary_key[0]
         items = session.scalars(select(model).where(model.report_id == report_id).order_by(pk)).all()
         setattr(rec, table, [_record(table, item, names) for item in items])
+    rec.text = _text(session, report_id) or row.text or ""
+    return rec, {project_key(name): pid for pid, name in reversed(names.items())}
+
+
+def _text(session: Session, report_id: int) -> str:
     texts = session.scalars(select(ReportText.text).where(ReportText.report_id == report_id)
                             .order_by(ReportText.page, ReportText.text_id)).all()
-    rec.text = "\n".join(texts) or row.text or ""
-    ids: dict[str, int] = {}
-    for p in projects:
-        ids.setdefault(project_key(p.name), p.project_id)
-    return rec, ids
+    return "\n".join(texts)
 
 
 def _record(table: str, row: Any, names: dict[int, str]) -> Any:

@@ -196,7 +196,7 @@ def review(
     from pipeline.query import format_csv, format_table
     from pipeline.review import low_confidence, review_rows
 
-    columns, rows = review_rows(low_confidence(_engine(db), threshold))
+    columns, rows = review_rows(low_confidence(_engine(db), threshold), max_value=None if csv else 40)
     typer.echo(format_csv(columns, rows) if csv else format_table(columns, rows), nl=not csv)
     err(f"{len(rows)} values below confidence {threshold}")
 

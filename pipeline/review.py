@@ -39,8 +39,15 @@ def low_confidence(engine: Engine, threshold: float = REVIEW_THRESHOLD) -> list[
             for r in rows]
 
 
-def review_rows(items: list[ReviewItem]) -> tuple[list[str], list[tuple[object, ...]]]:
-    """Columns and rows for printing (``pipeline.query.format_table``)."""
+def review_rows(items: list[ReviewItem], max_value: int | None = None) -> tuple[list[str], list[tuple[object, ...]]]:
+    """Columns and rows for printing; values longer than ``max_value`` characters are cut (…)."""
     columns = ["file", "page", "box", "table", "field", "value", "confidence"]
-    rows = [(i.file_name, i.page, i.bbox, i.table, i.field, i.value, round(i.confidence, 3)) for i in items]
+    rows = [(i.file_name, i.page, i.bbox, i.table, i.field, _cut(i.value, max_value), round(i.confidence, 3))
+            for i in items]
     return columns, rows
+
+
+def _cut(value: str | None, limit: int | None) -> str | None:
+    if value is None or limit is None or len(value) <= limit:
+        return value
+    return value[: max(0, limit - 1)] + "…"

@@ -39,9 +39,12 @@ NOT_MET_WORDS: tuple[str, ...] = (
     "不达标", "未按期完成", "未开展",
 )
 
-# Other denominators a printed rate may use (预算执行率 over the adjusted budget).
+# Other denominators a printed rate may use (forms define 预算执行率 over the adjusted
+# budget or the funds received, 实际到位率 over the budget): any one that fits is accepted.
 ALT_DENOMINATORS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "预算数": ("调整后预算",),
+    "预算数": ("调整后预算", "实际到位"),
+    "实际投入": ("预算数", "调整后预算"),
+    "实际到位": ("实际投入",),
 })
 
 # What a report calls its projects, for messages (default 项目).

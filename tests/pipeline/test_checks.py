@@ -418,3 +418,20 @@ def test_cli_check_lists_findings_and_exits_0(tmp_path: Path) -> None:
     assert result.stderr.splitlines() == ["1 findings: 1 errors, 0 warnings"]
     quiet = CliRunner().invoke(app, ["check", "--db", url, "--quiet"])
     assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "2 findings: 2 errors, 0 warnings\n")
+
+
+def test_grade_band_ignores_text_that_is_not_a_grade() -> None:
+    rec = report(total_score=85.0, grade="良好", facts=[fact("评价等级", "优秀（90分以上）、良好（80-89分）")])
+    assert grade_band(rec) == []
+
+
+def test_score_tables_keep_a_repeated_name_inside_one_table() -> None:
+    rows = [row("数量", 5, 5, "产出"), row("质量", 5, 5, "产出"), row("数量", 5, 5, "效益"), row("满意度", 5, 5, "满意度")]
+    assert [len(t) for _, t in score_tables(rows)] == [4]
+
+
+def test_rate_ratio_accepts_another_denominator_a_form_may_use() -> None:
+    funds = [fund("预算数", "200"), fund("实际到位", "100"), fund("实际支出", "90")]
+    assert rate_ratio(report(funds=funds, facts=[fact("预算执行率", "90%", "90")])) == []  # 支出 / 到位
+    assert rate_ratio(report(funds=funds, facts=[fact("预算执行率", "45%", "45")])) == []  # 支出 / 预算
+    assert len(rate_ratio(report(funds=funds, facts=[fact("预算执行率", "50%", "50")]))) == 1

@@ -68,6 +68,10 @@ def test_review_rows_for_printing() -> None:
                       field="联系人", value="张三", confidence=0.87654)
     assert review_rows([item]) == (["file", "page", "box", "table", "field", "value", "confidence"],
                                    [("a.pdf", 3, None, "facts", "联系人", "张三", 0.877)])
+    long = ReviewItem(file_name="a.pdf", page=3, bbox=None, table="facts", record_id=7, report_id=1,
+                      field="情况", value="甲乙丙丁戊", confidence=0.5)
+    assert review_rows([long], max_value=3)[1][0][5] == "甲乙…"
+    assert review_rows([long], max_value=5)[1][0][5] == "甲乙丙丁戊"
 
 
 def test_cli_review(tmp_path: Path) -> None:
