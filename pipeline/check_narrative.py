@@ -24,7 +24,7 @@ def _alt(words: Sequence[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-_N = NUM  # a printed number (thousands separators allowed)
+_N = NUM  # a printed number, thousands separators allowed
 # ``决策类指标标准分为20分，实际得分19.97分，得分率99.85%`` (also ``…由…构成，…权重分20分…``)
 CLASS_STATEMENT = re.compile(
     rf"(?P<label>[\u4e00-\u9fff]{{1,8}})类指标[^。；;]{{0,80}}?(?:{_alt(NARRATIVE_WEIGHT_WORDS)})(?:为|是)?"

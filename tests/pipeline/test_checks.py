@@ -20,7 +20,7 @@ from pipeline.checks import RULES, run_checks
 from pipeline.store import store_document
 from schemas.db import Check, Report
 from schemas.records import FactRec, FundRec, IndicatorRec, ProjectRec, ReportRec, ScoreRec
-from tests.pipeline.dbdata import meta, new_engine
+from tests.pipeline.dbdata import BACKENDS, meta, new_engine
 
 P = "雪亮工程"
 D = Decimal
@@ -328,8 +328,9 @@ def test_indicator_shortfall_reads_score_rows_once_per_name() -> None:
 # run_checks on a database
 
 
-def test_run_checks_replaces_rows_and_is_idempotent(tmp_path: Path) -> None:
-    engine = new_engine(tmp_path)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_run_checks_replaces_rows_and_is_idempotent(tmp_path: Path, backend: str) -> None:
+    engine = new_engine(tmp_path, backend)
     store_document(engine, meta(), [report(total_score=98.0, grade="良好", scores=SCORES_97,
                                            projects=[ProjectRec(name=P)])])
     store_document(engine, meta(sha="b" * 64), [report(total_score=97.0, scores=SCORES_97)])
