@@ -145,29 +145,25 @@ def _rec_line(text: str, score: float, info: Any) -> RecLine:
 
 @dataclass(slots=True)
 class Prepared:
-    """A deskewed page image with its paper grey, ink mask and skew angle."""
+    """A deskewed grey page image (stamps removed), its paper grey, ink mask and skew angle."""
 
     gray: np.ndarray
     paper: np.ndarray
     ink: np.ndarray
     angle: float
+    stamp: np.ndarray | None = None  # mask of seal ink, blanked before OCR
 
 
 def prepare(arr: np.ndarray, px_per_pt: float) -> Prepared:
-    """Grey, measure skew on the ink (coloured stamps left out), deskew."""
-    gray = raster.to_gray(arr)
-    colour = raster.colour_mask(arr)
-    ink = _without(raster.ink_mask(gray, raster.background(gray, px_per_pt)), colour)
-    angle = raster.estimate_skew(ink)
-    if angle:
-        gray = raster.rotate(gray, angle)
-        colour = None if colour is None else raster.rotate(colour.astype(np.uint8), angle, fill=0) > 0
+    """Grey with red stamps pale, skew measured on the ink and removed."""
+    gray = raster.to_gray_without_stamps(arr)
+    angle = raster.estimate_skew(raster.ink_mask(gray, raster.background(gray, px_per_pt)))
+    gray = raster.rotate(gray, angle)
     paper = raster.background(gray, px_per_pt)
-    return Prepared(gray, paper, _without(raster.ink_mask(gray, paper), colour), angle)
-
-
-def _without(ink: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-    return ink if mask is None else np.where(mask, 0, ink).astype(np.uint8)
+    stamp = raster.stamp_ink(arr, px_per_pt)
+    if stamp is not None:
+        stamp = raster.rotate(stamp, angle, fill=0)
+    return Prepared(gray, paper, raster.ink_mask(gray, paper), angle, stamp)
 
 
 def image_to_page(
@@ -186,6 +182,8 @@ def image_to_page(
     boxes = engine.detect(prep.gray)
     segments = raster.find_segments(prep.ink, sx, [astuple(b) for b in boxes])
     line_mask = raster.segments_mask(prep.gray.shape, segments)
+    if prep.stamp is not None:
+        line_mask = np.maximum(line_mask, prep.stamp)
     clean = raster.erase_mask(prep.gray, prep.paper, line_mask)
     text_ink = np.where(line_mask > 0, 0, prep.ink).astype(np.uint8)
     chars = read_text(engine, clean, text_ink, boxes, segments, sx)

@@ -23,10 +23,13 @@ log = logging.getLogger(__name__)
 
 STROKE_PT = 4.0  # black-hat kernel: strokes thinner than this are ink
 MIN_INK_CONTRAST = 40  # grey levels a stroke must be darker than its surroundings
-COLOUR_SATURATION = 70  # max-min channel spread above which a pixel is coloured ink
-MIN_RULING_PT = 15.0  # shorter straight runs are glyph strokes, not rulings
+STAMP_REDNESS = 60  # red channel this much above green and blue: (partly) stamp ink
+STAMP_MIN_RED = 130  # and this bright: stamp ink over paper, not print under a seal
+STAMP_FRINGE_PT = 1.2  # blanked around seal ink (blur and JPEG fringes)
+MIN_RULING_PT = 15.0  # shorter horizontal runs are glyph strokes, not rulings
+MIN_V_RULING_PT = 9.0  # vertical: rows of small type are barely taller than this
 MAX_RULING_THICKNESS_PT = 3.0  # thicker bars are blobs (stamps, filled areas)
-MIN_ASPECT = 15  # a ruling is at least this many times longer than thick
+MIN_ASPECT = 8  # a ruling is at least this many times longer than thick
 JOIN_GAP_PT = 4.0  # collinear pieces closer than this are one ruling
 SAME_LINE_PT = 1.5  # pieces whose positions differ less than this are collinear
 SNAP_PT = 4.0  # a line end this close to a crossing line is extended onto it
@@ -111,13 +114,34 @@ def to_gray(arr: np.ndarray) -> np.ndarray:
     return arr if arr.ndim == 2 else cv2.cvtColor(arr, cv2.COLOR_RGB2GRAY)
 
 
-def colour_mask(arr: np.ndarray) -> np.ndarray | None:
-    """Pixels of saturated colour (red stamps, blue signatures); None for grey images."""
+def to_gray_without_stamps(arr: np.ndarray) -> np.ndarray:
+    """Grey levels in which red stamp ink turns pale and black print stays dark.
+
+    Reddish pixels take their red channel as grey (red ink is bright there,
+    black print and print under a seal stay dark); all others their luminance.
+    """
+    gray = to_gray(arr)
+    if arr.ndim == 2:
+        return gray
+    rgb = arr.astype(np.int16)
+    reddish = (rgb[:, :, 0] - np.maximum(rgb[:, :, 1], rgb[:, :, 2])) > STAMP_REDNESS
+    return np.where(reddish, arr[:, :, 0], gray).astype(np.uint8)
+
+
+def stamp_ink(arr: np.ndarray, px_per_pt: float) -> np.ndarray | None:
+    """uint8 mask of bright red pixels (seal ink over paper, not over print) and their
+    blurred fringes, for blanking before OCR."""
+    import cv2
+
     if arr.ndim == 2:
         return None
-    spread = arr.max(axis=2).astype(np.int16) - arr.min(axis=2).astype(np.int16)
-    mask = spread > COLOUR_SATURATION
-    return mask if mask.any() else None
+    rgb = arr.astype(np.int16)
+    red = rgb[:, :, 0]
+    mask = ((red - np.maximum(rgb[:, :, 1], rgb[:, :, 2])) > STAMP_REDNESS) & (red > STAMP_MIN_RED)
+    if not mask.any():
+        return None
+    k = _odd(STAMP_FRINGE_PT * px_per_pt)
+    return cv2.dilate(mask.astype(np.uint8) * 255, np.ones((k, k), np.uint8))
 
 
 def background(gray: np.ndarray, px_per_pt: float) -> np.ndarray:
@@ -190,10 +214,11 @@ def line_masks(ink: np.ndarray, px_per_pt: float) -> tuple[np.ndarray, np.ndarra
     """Horizontal and vertical line pixels: long straight runs of ink."""
     import cv2
 
-    length = max(5, int(round(MIN_RULING_PT * px_per_pt)))
+    h_len = max(5, int(round(MIN_RULING_PT * px_per_pt)))
+    v_len = max(5, int(round(MIN_V_RULING_PT * px_per_pt)))
     return tuple(  # type: ignore[return-value]
         cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, shape))
-        for shape in ((length, 1), (1, length))
+        for shape in ((h_len, 1), (1, v_len))
     )
 
 
@@ -295,19 +320,32 @@ def is_clear_line(ink: np.ndarray, seg: Segment, px_per_pt: float) -> bool:
 def find_segments(ink: np.ndarray, px_per_pt: float, text_boxes: Sequence[Box] = ()) -> list[Segment]:
     """Ruling segments, horizontal ones first.
 
-    A candidate lying wholly inside one of ``text_boxes`` (boxes of detected
-    text lines, ``x0, y0, x1, y1`` pixels) is a glyph stroke of large type.
+    ``text_boxes`` are the boxes (``x0, y0, x1, y1`` pixels) of detected text
+    lines: a candidate wholly inside one is a glyph stroke of large type
+    unless both its ends meet lines outside text (a short row's border).
     """
     h_mask, v_mask = line_masks(ink, px_per_pt)
-    hs = [s for s in mask_segments(h_mask, "h", px_per_pt)
-          if is_clear_line(ink, s, px_per_pt) and not _inside_any(s, text_boxes)]
-    vs = [s for s in mask_segments(v_mask, "v", px_per_pt)
-          if is_clear_line(ink, s, px_per_pt) and not _inside_any(s, text_boxes)]
+    hs = [s for s in mask_segments(h_mask, "h", px_per_pt) if is_clear_line(ink, s, px_per_pt)]
+    vs = [s for s in mask_segments(v_mask, "v", px_per_pt) if is_clear_line(ink, s, px_per_pt)]
+    snap = SNAP_PT * px_per_pt
+    hs, vs = _drop_glyph_strokes(hs, vs, text_boxes, snap), _drop_glyph_strokes(vs, hs, text_boxes, snap)
     hs, vs = join_collinear(hs, px_per_pt), join_collinear(vs, px_per_pt)
     hs, vs = drop_isolated(hs, vs, px_per_pt), drop_isolated(vs, hs, px_per_pt)
     hs, vs = snap_ends(hs, vs, px_per_pt), snap_ends(vs, hs, px_per_pt)
     log.debug("rulings: %d horizontal, %d vertical", len(hs), len(vs))
     return hs + vs
+
+
+def _drop_glyph_strokes(lines: list[Segment], crossing: list[Segment], boxes: Sequence[Box],
+                        snap: float) -> list[Segment]:
+    free = [c for c in crossing if not _inside_any(c, boxes)]
+    return [s for s in lines if not _inside_any(s, boxes) or _anchored(s, free, snap)]
+
+
+def _anchored(seg: Segment, crossing: list[Segment], snap: float) -> bool:
+    """Both ends of ``seg`` meet a crossing line."""
+    near = [c for c in crossing if c.start - snap <= seg.pos <= c.end + snap]
+    return all(any(abs(c.pos - end) <= snap for c in near) for end in (seg.start, seg.end))
 
 
 def _inside_any(seg: Segment, boxes: Sequence[Box]) -> bool:

@@ -183,6 +183,22 @@ def test_render_pdf_page_at_dpi(ocr_table_pdf: Path) -> None:
 # ---------------------------------------------------------------- OCR
 
 
+def test_image_without_page_size_is_taken_as_a4_in_its_orientation(ocr_engine) -> None:
+    from extractors.ocr import image_to_page
+
+    img = np.full((827, 1170), 245, np.uint8)  # landscape A4 at 100 dpi, a ruled box
+    img[200:202, 100:1000] = 30
+    img[600:602, 100:1000] = 30
+    img[200:602, 100:102] = 30
+    img[200:602, 998:1000] = 30
+    page = image_to_page(Image.fromarray(img), 3, None, engine=ocr_engine)
+    assert (page.number, page.kind, page.width, page.height, page.chars) == (3, "scanned", 841.89, 595.28, [])
+    scale = 841.89 / 1170
+    want = [("h", 200.5 * scale, 100.5 * scale, 998.5 * scale), ("h", 600.5 * scale, 100.5 * scale, 998.5 * scale),
+            ("v", 100.5 * scale, 200.5 * scale, 600.5 * scale), ("v", 998.5 * scale, 200.5 * scale, 600.5 * scale)]
+    assert _unmatched(want, _ruling_tuples(page), tol=0.3) == [] and len(page.rulings) == 4
+
+
 def test_table_scan_rulings_match_the_drawn_lines(ocr_table_page: Page) -> None:
     page = ocr_table_page
     assert (page.kind, page.number, page.width, page.height) == ("scanned", 1, *A4_PT)
@@ -219,6 +235,21 @@ def test_table_scan_gives_the_digital_grid(ocr_table_page: Page) -> None:
         ["资金来源", "财政拨款", "财政拨款", "3050.1234", "省级补助"],
         ["资金来源", "自筹资金", "自筹资金", "12.5", "市县配套"],
     ]
+
+
+def test_red_seal_over_the_table_is_neither_text_nor_ruling(ocr_table_pdf: Path, ocr_engine) -> None:
+    from extractors.ocr import image_to_page
+
+    scan = make_scan(ocr_table_pdf, 0, angle=-1.0, stamp=(400.0, 250.0), seed=3)  # over 4 cells
+    page = image_to_page(scan, 1, A4_PT, engine=ocr_engine)
+    assert _unmatched(FUND_TABLE.rulings(), _ruling_tuples(page)) == []
+    assert len(page.rulings) == len(FUND_TABLE.rulings())
+    text = "".join(c.text for c in page.chars)
+    assert not set("专用章") & set(text)  # the seal reads 财政专用章
+    for cell in FUND_TABLE.cells:
+        box = FUND_TABLE.bbox(cell)
+        chars = [c for c in page.chars if box[0] <= c.cx <= box[2] and box[1] <= c.cy <= box[3]]
+        assert _nfkc(cell_text(chars, box)) == cell.text
 
 
 @pytest.mark.slow
