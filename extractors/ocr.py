@@ -46,7 +46,7 @@ DEFAULT_DPI = 200  # chosen by measurement on the scanned samples (see tests/ext
 A4_PT = (595.28, 841.89)
 MAX_IMAGE_PIXELS = 120_000_000  # an A3 page at 600 dpi is 70 Mpx; beyond this refuse
 MIN_LINE_SCORE = 0.5  # rapidocr's own default text_score
-MIN_TEXT_HEIGHT_PT = 2.5  # pieces with less ink height than this are specks
+MIN_TEXT_PT = 2.5  # pieces whose ink is smaller than this either way are specks
 
 
 class ImageTooLarge(ValueError):
@@ -181,11 +181,11 @@ def image_to_page(
     prep = prepare(arr, sx)
     boxes = engine.detect(prep.gray)
     segments = raster.find_segments(prep.ink, sx, [astuple(b) for b in boxes])
-    line_mask = raster.segments_mask(prep.gray.shape, segments)
+    blank = np.maximum(raster.segments_mask(prep.gray.shape, segments), raster.isolated_specks(prep.ink, sx))
     if prep.stamp is not None:
-        line_mask = np.maximum(line_mask, prep.stamp)
-    clean = raster.erase_mask(prep.gray, prep.paper, line_mask)
-    text_ink = np.where(line_mask > 0, 0, prep.ink).astype(np.uint8)
+        blank = np.maximum(blank, prep.stamp)
+    clean = raster.erase_mask(prep.gray, prep.paper, blank)
+    text_ink = np.where(blank > 0, 0, prep.ink).astype(np.uint8)
     chars = read_text(engine, clean, text_ink, boxes, segments, sx)
     return Page(
         number=number, width=width, height=height,
@@ -204,20 +204,20 @@ def read_text(
     segments: list[raster.Segment], px_per_pt: float,
 ) -> list[Char]:
     """Characters (in pixels) of every text box, split at ruling lines."""
-    min_height = MIN_TEXT_HEIGHT_PT * px_per_pt
+    min_size = MIN_TEXT_PT * px_per_pt
     chars: list[Char] = []
     for box in boxes:
         for piece in split_box(box, segments, clean.shape):
-            chars.extend(_read_piece(engine, clean, ink, piece, min_height))
+            chars.extend(_read_piece(engine, clean, ink, piece, min_size))
     log.debug("OCR: %d characters", len(chars))
     return chars
 
 
-def _read_piece(engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, box: PxBox, min_height: float) -> list[Char]:
+def _read_piece(engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, box: PxBox, min_size: float) -> list[Char]:
     crop_ink = ink[box.y0:box.y1, box.x0:box.x1]
     extent = ink_extent(crop_ink)
-    if extent is None or min(extent[3] - extent[1], extent[2] - extent[0]) < min_height:
-        return []
+    if extent is None or max(extent[3] - extent[1], extent[2] - extent[0]) < min_size:
+        return []  # nothing, or a speck
     crop = clean[box.y0:box.y1, box.x0:box.x1]
     if is_vertical(extent):
         glyphs = glyph_rows(crop_ink, extent)

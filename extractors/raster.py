@@ -26,6 +26,9 @@ MIN_INK_CONTRAST = 40  # grey levels a stroke must be darker than its surroundin
 STAMP_REDNESS = 60  # red channel this much above green and blue: (partly) stamp ink
 STAMP_MIN_RED = 130  # and this bright: stamp ink over paper, not print under a seal
 STAMP_FRINGE_PT = 1.2  # blanked around seal ink (blur and JPEG fringes)
+SPECK_MAX_PT = 2.5  # ink blobs no larger than this either way may be dust ...
+SPECK_CLEARANCE_PT = 4.0  # ... when no other ink lies this close
+MAX_SPECKS = 3000  # more tiny blobs than this is texture, not dust: leave all
 MIN_RULING_PT = 15.0  # shorter horizontal runs are glyph strokes, not rulings
 MIN_V_RULING_PT = 9.0  # vertical: rows of small type are barely taller than this
 MAX_RULING_THICKNESS_PT = 3.0  # thicker bars are blobs (stamps, filled areas)
@@ -156,6 +159,38 @@ def ink_mask(gray: np.ndarray, paper: np.ndarray) -> np.ndarray:
     """Binary uint8 mask (255 = ink) of strokes darker than the local paper."""
     contrast = paper.astype(np.int16) - gray.astype(np.int16)
     return np.where(contrast > MIN_INK_CONTRAST, 255, 0).astype(np.uint8)
+
+
+def isolated_specks(ink: np.ndarray, px_per_pt: float) -> np.ndarray:
+    """uint8 mask of dust: tiny ink blobs with no other ink near them.
+
+    A decimal point or a comma is as small but sits beside a glyph; the dots
+    of a colon have each other.
+    """
+    import cv2
+
+    n, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    limit, clearance = SPECK_MAX_PT * px_per_pt, SPECK_CLEARANCE_PT * px_per_pt
+    small = (stats[:, cv2.CC_STAT_WIDTH] <= limit) & (stats[:, cv2.CC_STAT_HEIGHT] <= limit)
+    small[0] = False
+    if not small.any():
+        return np.zeros_like(ink)
+    tiny = small[labels]
+    k = _odd(2 * clearance)
+    near_big = cv2.dilate(np.where(tiny, 0, ink).astype(np.uint8), np.ones((k, k), np.uint8)) > 0
+    keep = set(np.unique(labels[tiny & near_big]).tolist()) | _paired(np.flatnonzero(small), centroids, clearance + limit)
+    specks = tiny & ~np.isin(labels, list(keep))
+    return np.where(specks, 255, 0).astype(np.uint8)
+
+
+def _paired(ids: np.ndarray, centroids: np.ndarray, reach: float) -> set[int]:
+    """Tiny blobs with another tiny blob within ``reach`` (colon, ellipsis dots)."""
+    if len(ids) < 2 or len(ids) > MAX_SPECKS:
+        return set(ids.tolist()) if len(ids) > MAX_SPECKS else set()
+    pts = centroids[ids]
+    dist = np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1])
+    np.fill_diagonal(dist, np.inf)
+    return set(ids[dist.min(axis=1) <= reach].tolist())
 
 
 def _odd(value: float) -> int:
