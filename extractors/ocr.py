@@ -26,7 +26,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from extractors import raster
+from extractors import raster, raster_rulings
 from extractors.ir import Char, Page, Ruling
 from extractors.ocr_chars import (
     PxBox,
@@ -180,8 +180,8 @@ def image_to_page(
     sx, sy = w / width, h / height
     prep = prepare(arr, sx)
     boxes = engine.detect(prep.gray)
-    segments = raster.find_segments(prep.ink, sx, [astuple(b) for b in boxes])
-    blank = np.maximum(raster.segments_mask(prep.gray.shape, segments), raster.isolated_specks(prep.ink, sx))
+    segments = raster_rulings.find_segments(prep.ink, sx, [astuple(b) for b in boxes])
+    blank = np.maximum(raster_rulings.segments_mask(prep.gray.shape, segments), raster.isolated_specks(prep.ink, sx))
     if prep.stamp is not None:
         blank = np.maximum(blank, prep.stamp)
     clean = raster.erase_mask(prep.gray, prep.paper, blank)
@@ -201,7 +201,7 @@ def _a4_like(w: int, h: int) -> tuple[float, float]:
 
 def read_text(
     engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, boxes: list[PxBox],
-    segments: list[raster.Segment], px_per_pt: float,
+    segments: list[raster_rulings.Segment], px_per_pt: float,
 ) -> list[Char]:
     """Characters (in pixels) of every text box, split at ruling lines."""
     min_size = MIN_TEXT_PT * px_per_pt
@@ -242,10 +242,11 @@ def _char_to_pt(c: Char, sx: float, sy: float) -> Char:
     return Char(
         text=c.text, x0=round(c.x0 / sx, 2), top=round(c.top / sy, 2), x1=round(c.x1 / sx, 2),
         bottom=round(c.bottom / sy, 2), size=round(c.size / sy, 2), confidence=c.confidence,
+        space_before=c.space_before,
     )
 
 
-def _segment_to_pt(s: raster.Segment, sx: float, sy: float) -> Ruling:
+def _segment_to_pt(s: raster_rulings.Segment, sx: float, sy: float) -> Ruling:
     if s.orientation == "h":
         y = round(s.pos / sy, 2)
         return Ruling("h", round(s.start / sx, 2), y, round(s.end / sx, 2), y)

@@ -4,8 +4,8 @@ rapidocr recognises a text line with a CTC model: every character comes
 out at one column of the model's output, and the columns map linearly onto
 the line image. A character's centre is its column's centre; its left and
 right edges are half-way to its neighbours, so the characters of a word
-abut like the advance boxes of a digital PDF (a space is only ever inserted
-downstream where the recogniser read one). Top and bottom are the line's
+abut like the advance boxes of a digital PDF, and a space the recogniser
+read sets ``space_before`` on the next character. Top and bottom are the line's
 ink extent, so all characters of a line share one baseline band and
 ``size`` is the line's glyph height.
 
@@ -23,7 +23,7 @@ import numpy as np
 from extractors.ir import Char
 
 if TYPE_CHECKING:
-    from extractors.raster import Segment
+    from extractors.raster_rulings import Segment
 
 CUT_MARGIN = 2  # a ruling this close to a box edge (px) does not split the box
 MIN_PIECE = 3  # pieces narrower than this (px) are dropped
@@ -139,10 +139,11 @@ def place_chars(line: RecLine, box: PxBox, extent: tuple[int, int, int, int]) ->
     centres = _centres(line, box, (box.x0 + ex0, box.x0 + ex1))
     spans = _spans(line, centres, height)
     spans = _stretch_ends(spans, centres, box.x0 + ex0, box.x0 + ex1)
+    runs = _runs(line)
     return [
         Char(text=ch, x0=float(a), top=float(top), x1=float(max(b, a + 1)), bottom=float(bottom),
-             size=height, confidence=round(conf, 4))
-        for (ch, conf, _), (a, b) in zip(_visible(line), spans)
+             size=height, confidence=round(conf, 4), space_before=i > 0 and runs[i] != runs[i - 1])
+        for i, ((ch, conf, _), (a, b)) in enumerate(zip(_visible(line), spans))
     ]
 
 

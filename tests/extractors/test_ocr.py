@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from extractors import raster
+from extractors import raster, raster_rulings
 from extractors.ir import Page
 from extractors.ocr import (
     ImageTooLarge,
@@ -96,7 +96,7 @@ def test_stamp_and_handwriting_blobs_are_not_rulings() -> None:
     cv2.circle(rgb, (300, 200), 80, (90, 90, 90), 4)  # grey circle inside it
     cv2.line(rgb, (100, 600), (260, 640), (20, 20, 20), 3)  # a slanted stroke
     prep = prepare(rgb, 2.0)
-    segments = raster.find_segments(prep.ink, 2.0)
+    segments = raster_rulings.find_segments(prep.ink, 2.0)
     assert prep.angle == 0.0
     found = sorted((s.orientation, s.pos, s.start, s.end) for s in segments)  # line centres, ends snapped
     assert found == [("h", 100.5, 60.5, 538.5), ("h", 300.5, 60.5, 538.5),
@@ -110,7 +110,7 @@ def test_rotated_scan_is_deskewed_and_rulings_found(ocr_table_pdf: Path, angle: 
     prep = prepare(scan, px_per_pt)
     assert prep.angle == pytest.approx(-angle, abs=0.1)
     found = [(s.orientation, s.pos / px_per_pt, s.start / px_per_pt, s.end / px_per_pt)
-             for s in raster.find_segments(prep.ink, px_per_pt)]
+             for s in raster_rulings.find_segments(prep.ink, px_per_pt)]
     assert _unmatched(FUND_TABLE.rulings(), found) == []
     assert len(found) == len(FUND_TABLE.rulings())
 
@@ -119,11 +119,11 @@ def test_rotated_scan_is_deskewed_and_rulings_found(ocr_table_pdf: Path, angle: 
 
 
 def test_text_box_is_split_at_a_ruling_it_runs_across() -> None:
-    v = raster.Segment("v", 200.0, 0.0, 300.0, 2.0)
-    h_edge = raster.Segment("h", 101.0, 0.0, 500.0, 2.0)  # along the box edge: no split
+    v = raster_rulings.Segment("v", 200.0, 0.0, 300.0, 2.0)
+    h_edge = raster_rulings.Segment("h", 101.0, 0.0, 500.0, 2.0)  # along the box edge: no split
     pieces = split_box(PxBox(120, 100, 290, 130), [v, h_edge], (400, 600))
     assert pieces == [PxBox(120, 100, 198, 130), PxBox(202, 100, 290, 130)]
-    short_v = raster.Segment("v", 200.0, 0.0, 105.0, 2.0)  # ends above the text
+    short_v = raster_rulings.Segment("v", 200.0, 0.0, 105.0, 2.0)  # ends above the text
     assert split_box(PxBox(120, 100, 290, 130), [short_v], (400, 600)) == [PxBox(120, 100, 290, 130)]
 
 
@@ -146,6 +146,7 @@ def test_chars_abut_within_a_word_and_share_the_line_band() -> None:
         (104.0, 145.0), (145.0, 185.0), (295.0, 315.0), (315.0, 335.0), (335.0, 355.0), (355.0, 375.0)]
     assert {(c.top, c.bottom, c.size) for c in chars} == {(55.0, 75.0, 20.0)}
     assert [c.confidence for c in chars] == [0.99, 0.98, 0.97, 0.99, 0.8, 0.99]
+    assert [c.space_before for c in chars] == [False, False, True, False, False, False]
 
 
 # ---------------------------------------------------------------- inputs
