@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from sqlalchemy import Engine
+
 from pipeline.ingest import FileOutcome, IngestOptions, engine_for, file_sha256, ingest
 from pipeline.isolate import Limits
 
@@ -74,7 +76,7 @@ class RunResult:
     def summary(self) -> dict[str, object]:
         return {"workers": self.workers, "files": len(self.pages), "pages": self.total_pages,
                 "wall_s": self.wall_s, "pages_per_s": self.pages_per_s(),
-                "steady_pages_per_s": self.steady_pages_per_s(), "warmup_s": self.warmup_s,
+                "steady_pages_per_s": self.steady_pages_per_s(), "first_doc_s": self.warmup_s,
                 "peak_rss_mb": self.peak_rss_mb, "failed": [(o.path, o.error) for o in self.failed]}
 
 
@@ -156,7 +158,7 @@ def first_page_copy(path: Path, out: Path) -> Path:
     return out
 
 
-def _profile_one(path: Path, engine, seconds: dict[str, float], store: bool) -> None:
+def _profile_one(path: Path, engine: Engine, seconds: dict[str, float], store: bool) -> None:
     from pipeline.extract import extract_file
     from pipeline.sniff import sniff
     from pipeline.store import DocumentMeta, store_document

@@ -14,7 +14,7 @@ from pipeline import bench_accuracy as acc_mod
 from pipeline import bench_report as report
 from pipeline import bench_speed as speed
 from pipeline import corpus
-from pipeline.bench import BenchConfig, BenchResult, KindResult, parse_args
+from pipeline.bench import BenchConfig, BenchResult, KindResult, parse_args, run_order
 from pipeline.evaluate import Truth, score_document, truth_to_reports
 from pipeline.ingest import FileOutcome
 
@@ -176,7 +176,8 @@ def test_targets_pass_and_miss_with_margin() -> None:
     slow = report.targets(_result(ours_doc_s=0.1, plumber_ms=100.0, scan_rss=1100.0))
     assert slow[0].passed is False and slow[0].detail.startswith("missed by 1.50x: 17 ms/page too slow")
     assert "extract (75% of in-process time" in slow[0].detail
-    assert slow[2].passed is False and slow[2].detail == "over by 76 MB in the scanned/2w run"
+    assert slow[2].passed is False
+    assert slow[2].detail == "over by 76 MB in the scanned/2w run; documents over: f0.pdf 1100 MB, f1.pdf 1100 MB, f2.pdf 1100 MB"
 
 
 def test_report_text_and_json() -> None:
@@ -187,6 +188,11 @@ def test_report_text_and_json() -> None:
     data = json.loads(json.dumps(report.to_json(result), default=str))
     assert data["ours_ms_per_page"] == pytest.approx(25.0)
     assert [t["passed"] for t in data["targets"]] == [True, False, True, None]
+
+
+def test_run_order_short_warm_ups_then_longest_first() -> None:
+    docs = [dataclasses.replace(_doc(), path=Path(f"{n}.pdf"), pages=n) for n in (3, 1, 12, 2, 5)]
+    assert [d.pages for d in run_order(docs, workers=2)] == [1, 2, 12, 5, 3]
 
 
 def test_parse_args() -> None:
