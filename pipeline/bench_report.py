@@ -238,6 +238,8 @@ def _speed(result: BenchResult) -> str:
         blocks.append(f"{'run':<10}{'wall s':>9}{'pages/s':>10}{'steady p/s':>12}{'ms/page':>10}"
                       f"{'1st doc s':>11}{'peak RSS MB':>13}{'failed':>8}")
         blocks += [_run_row(run) for run in kr.runs.values()]
+        blocks += [f"  failed with {run.workers} worker(s): {Path(o.path).name}: {(o.error or '')[:110]}"
+                   for run in kr.runs.values() for o in run.failed]
         f1s = ", ".join(f"{w} worker(s) {f:.3f}" for w, f in kr.f1_by_workers.items())
         blocks.append(f"record F1 of the stored data: {f1s}")
         if kr.profile and kr.profile.pages:

@@ -3,7 +3,7 @@
 * :func:`ingest_run` ingests files into a fresh SQLite database through
   ``pipeline.ingest`` (worker processes, as the command line does), timing each completion.
 * :func:`profile_stages` runs the same stages in this process to split the cost by stage
-  (sniff, open, text, render, OCR, tables, segment, extract, store).
+  (sniff, open, text, render, OCR, tables, segment, extract, store, search index).
 * :func:`pdfplumber_tables`, :func:`camelot_lattice`, :func:`pdfium_text` are the
   baselines: what a user would hand-roll, on the same pages.
 """
@@ -24,7 +24,8 @@ from pipeline.isolate import Limits
 
 log = logging.getLogger(__name__)
 
-STAGES: tuple[str, ...] = ("sniff", "open", "text", "render", "ocr", "tables", "segment", "extract", "store")
+STAGES: tuple[str, ...] = ("sniff", "open", "text", "render", "ocr", "tables", "segment", "extract", "store",
+                           "index")
 BENCH_LIMITS = Limits(timeout_s=1800.0, memory_mb=4096)  # a loaded machine must not turn slow into failed
 
 
@@ -173,9 +174,22 @@ def _profile_one(path: Path, engine: Engine, seconds: dict[str, float], store: b
         meta = DocumentMeta(file_name=path.name, path=str(path), sha256=file_sha256(path),
                             pages=len(result.document.pages), kind=result.kind)
         with timed(timings, "store"):
-            store_document(engine, meta, result.reports, force=True)
+            stored = store_document(engine, meta, result.reports, force=True)
+        _index(engine, stored.document_id, timings)
     for stage, value in timings.items():
         seconds[stage] = seconds.get(stage, 0.0) + value
+
+
+def _index(engine: Engine, document_id: int | None, timings: dict[str, float]) -> None:
+    """The search indexing ingest does after storing (when the search module exists)."""
+    from pipeline.timing import timed
+
+    try:
+        from pipeline.search import index_document
+    except ImportError:
+        return
+    with timed(timings, "index"):
+        index_document(engine, document_id)
 
 
 # ---------------------------------------------------------------- baselines
