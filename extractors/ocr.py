@@ -5,15 +5,25 @@ of kind ``scanned`` whose ``chars`` and ``rulings`` are in PDF points of the
 page (origin top-left), exactly like the digital reader's, so grids, lines
 and layout extractors run unchanged:
 
-1. grey levels, ink (:mod:`extractors.raster`), skew measured on the
-   projection profile and removed (``page.rotation``);
-2. ruling lines by morphology, emitted as :class:`~extractors.ir.Ruling`,
-   then erased from the image the OCR reads;
-3. rapidocr text detection; a text box that runs across a ruling line is
-   split at the line, so each piece lies in one cell;
-4. rapidocr recognition of each piece; its CTC columns place every
+1. grey levels with red seals made pale, ink (:mod:`extractors.raster`),
+   skew measured on the projection profile and removed (``page.rotation``:
+   degrees turned counter-clockwise to level the scan);
+2. rapidocr text detection on the levelled page;
+3. ruling lines by morphology (:mod:`extractors.raster_rulings`), emitted
+   as :class:`~extractors.ir.Ruling`, then erased, with seal ink and dust,
+   from the image the recogniser reads;
+4. a text box that runs across a ruling line is split at the line, so each
+   piece lies in one cell; a narrow column of stacked glyphs (vertical
+   text) is laid out as one line before recognition;
+5. rapidocr recognition of each piece; its CTC columns place every
    character (:mod:`extractors.ocr_chars`), one :class:`~extractors.ir.Char`
    per glyph with its recognition confidence.
+
+Rendering DPI, measured on the two scanned samples (15 pages, embedded
+images of 150 and 200 dpi; cells equal to the digital twin's grid after
+NFKC, CPU seconds per page, one thread): 150 dpi 97.6 % / 5.8 s, 200 dpi
+97.7 % / 6.6 s, 300 dpi 97.8 % / 7.0 s. 200 is the default: as good as 300
+for less, and safer than 150 for small type in scans of higher resolution.
 """
 
 from __future__ import annotations
@@ -42,7 +52,7 @@ from extractors.ocr_chars import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DPI = 200  # chosen by measurement on the scanned samples (see tests/extractors/test_ocr.py)
+DEFAULT_DPI = 200  # chosen by measurement (module docstring)
 A4_PT = (595.28, 841.89)
 MAX_IMAGE_PIXELS = 120_000_000  # an A3 page at 600 dpi is 70 Mpx; beyond this refuse
 MIN_LINE_SCORE = 0.5  # rapidocr's own default text_score
