@@ -57,6 +57,8 @@ A4_PT = (595.28, 841.89)
 MAX_IMAGE_PIXELS = 120_000_000  # an A3 page at 600 dpi is 70 Mpx; beyond this refuse
 MIN_LINE_SCORE = 0.5  # rapidocr's own default text_score
 MIN_TEXT_PT = 2.5  # pieces whose ink is smaller than this either way are specks
+REC_MIN_SIDE, REC_MAX_SIDE = 30, 2000  # rapidocr's Global.min_side_len / max_side_len
+REC_BATCH = 16  # line images recognised per onnxruntime call
 
 
 class ImageTooLarge(ValueError):
@@ -96,11 +98,20 @@ class OcrEngine:
 
     def recognize(self, crop: np.ndarray) -> RecLine | None:
         """Text of one line image with each character's CTC column and confidence."""
-        out = self._engine()(crop, use_det=False, use_cls=False, use_rec=True, return_word_box=True)
-        txts = getattr(out, "txts", None)
-        if not txts or not txts[0].strip():
-            return None
-        return _rec_line(txts[0], float(out.scores[0]), out.word_results[0])
+        return self.recognize_many([crop])[0]
+
+    def recognize_many(self, crops: list[np.ndarray]) -> list[RecLine | None]:
+        """Text of many line images in batches (sorted by width inside rapidocr), in input order."""
+        if not crops:
+            return []
+        from rapidocr.ch_ppocr_rec import TextRecInput
+
+        recognizer = self._engine()._load_rec_model()
+        out = recognizer(TextRecInput(img=[_rec_input(c) for c in crops], return_word_box=True))
+        results: list[RecLine | None] = []
+        for text, score, info in zip(out.txts or (), out.scores, out.word_results):
+            results.append(_rec_line(text, float(score), info) if text and text.strip() else None)
+        return results + [None] * (len(crops) - len(results))
 
 
 def model_files(model_dir: Path | None = None) -> dict[str, Path]:
@@ -129,6 +140,7 @@ def _build_rapidocr(model_dir: Path | None, threads: int) -> Any:
         "Rec.model_path": str(files["rec"]),
         "Cls.model_path": str(files["cls"]),
         "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+        "Rec.rec_batch_num": REC_BATCH,
     }
     log.info("loading OCR models %s", ", ".join(p.name for p in files.values()))
     return RapidOCR(params=params)
@@ -137,6 +149,14 @@ def _build_rapidocr(model_dir: Path | None, threads: int) -> Any:
 def _quad_to_box(quad: np.ndarray) -> PxBox:
     xs, ys = quad[:, 0], quad[:, 1]
     return PxBox(int(np.floor(xs.min())), int(np.floor(ys.min())), int(np.ceil(xs.max())), int(np.ceil(ys.max())))
+
+
+def _rec_input(crop: np.ndarray) -> np.ndarray:
+    """A crop as rapidocr's own rec-only call prepares it: 3 channels, sides within bounds."""
+    from rapidocr.utils.process_img import resize_image_within_bounds
+
+    img = np.repeat(crop[:, :, None], 3, axis=2) if crop.ndim == 2 else crop
+    return resize_image_within_bounds(img, REC_MIN_SIDE, REC_MAX_SIDE)[0]
 
 
 def _rec_line(text: str, score: float, info: Any) -> RecLine:
@@ -209,43 +229,51 @@ def _a4_like(w: int, h: int) -> tuple[float, float]:
     return A4_PT if h >= w else (A4_PT[1], A4_PT[0])
 
 
+@dataclass(slots=True)
+class _Job:
+    """One line image to recognise and how to place its characters back on the page."""
+
+    box: PxBox
+    extent: tuple[int, int, int, int]
+    image: np.ndarray
+    glyphs: list[tuple[int, int]] | None = None
+    spans: Any = None
+
+
 def read_text(
     engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, boxes: list[PxBox],
     segments: list[raster_rulings.Segment], px_per_pt: float,
 ) -> list[Char]:
-    """Characters (in pixels) of every text box, split at ruling lines."""
+    """Characters (in pixels) of every text box, split at ruling lines; one batched recognition."""
     min_size = MIN_TEXT_PT * px_per_pt
-    chars: list[Char] = []
-    for box in boxes:
-        for piece in split_box(box, segments, clean.shape):
-            chars.extend(_read_piece(engine, clean, ink, piece, min_size))
-    log.debug("OCR: %d characters", len(chars))
+    jobs = [job for box in boxes for piece in split_box(box, segments, clean.shape)
+            if (job := _prepare_piece(clean, ink, piece, min_size)) is not None]
+    lines = engine.recognize_many([job.image for job in jobs])
+    chars = [c for job, line in zip(jobs, lines) for c in _place(job, line)]
+    log.debug("OCR: %d characters from %d line images", len(chars), len(jobs))
     return chars
 
 
-def _read_piece(engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, box: PxBox, min_size: float) -> list[Char]:
+def _prepare_piece(clean: np.ndarray, ink: np.ndarray, box: PxBox, min_size: float) -> _Job | None:
     crop_ink = ink[box.y0:box.y1, box.x0:box.x1]
     extent = ink_extent(crop_ink)
     if extent is None or max(extent[3] - extent[1], extent[2] - extent[0]) < min_size:
-        return []  # nothing, or a speck
+        return None  # nothing, or a speck
     crop = clean[box.y0:box.y1, box.x0:box.x1]
     if is_vertical(extent):
         glyphs = glyph_rows(crop_ink, extent)
         if len(glyphs) > 1:
-            return _read_vertical(engine, crop, box, extent, glyphs)
-    line = engine.recognize(crop)
-    if line is None or line.score < MIN_LINE_SCORE:
-        return []
-    return place_chars(line, box, extent)
+            strip, spans = vertical_strip(crop, extent, glyphs)
+            return _Job(box, extent, strip, glyphs, spans)
+    return _Job(box, extent, crop)
 
 
-def _read_vertical(engine: OcrEngine, crop: np.ndarray, box: PxBox, extent: tuple[int, int, int, int],
-                   glyphs: list[tuple[int, int]]) -> list[Char]:
-    strip, spans = vertical_strip(crop, extent, glyphs)
-    line = engine.recognize(strip)
+def _place(job: _Job, line: RecLine | None) -> list[Char]:
     if line is None or line.score < MIN_LINE_SCORE:
         return []
-    return place_vertical(line, box, extent, glyphs, spans, strip.shape[1])
+    if job.glyphs is not None:
+        return place_vertical(line, job.box, job.extent, job.glyphs, job.spans, job.image.shape[1])
+    return place_chars(line, job.box, job.extent)
 
 
 def _char_to_pt(c: Char, sx: float, sy: float) -> Char:
