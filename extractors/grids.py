@@ -36,6 +36,7 @@ class TableLines:
     v: list[Ruling]
     xs: list[float]
     ys: list[float]
+    open: bool = False  # outer boundaries inferred from the text (the frame is not drawn)
 
     @property
     def bbox(self) -> BBox:
@@ -43,10 +44,19 @@ class TableLines:
 
 
 def page_to_grids(page: Page, method: str | None = None) -> Page:
-    """Fill ``page.grids`` and ``page.lines`` (text outside grids); returns the page."""
-    tables = rulings_to_tables(merge_rulings(page.rulings))
-    grids = [table_to_grid(t, page, method or _default_method(page)) for t in tables]
+    """Fill ``page.grids`` and ``page.lines`` (text outside grids); returns the page.
+
+    Lattice tables first; :mod:`extractors.stream` then opens lattices whose
+    outer frame is not drawn and finds the tables drawn with partial rules or
+    none (imported here: it builds on this module).
+    """
+    from extractors import stream
+
+    rulings = merge_rulings(page.rulings)
+    tables = [stream.open_frame(t, page.chars) for t in rulings_to_tables(rulings)]
+    grids = [_lattice_grid(t, page, method or _default_method(page)) for t in tables]
     grids = [g for g in grids if g.n_rows and g.n_cols]
+    grids += stream.lines_to_stream_grids(page, rulings, tables)
     inside = [g.bbox for g in grids]
     outside = [c for c in page.chars if not any(_contains(b, c) for b in inside)]
     page.grids = sorted(grids, key=lambda g: (g.bbox[1], g.bbox[0]))
@@ -56,6 +66,17 @@ def page_to_grids(page: Page, method: str | None = None) -> Page:
 
 def _default_method(page: Page) -> str:
     return "ocr-lattice" if page.kind == "scanned" else "pdfium-lattice"
+
+
+def _lattice_grid(table: TableLines, page: Page, method: str) -> Grid:
+    """A lattice grid; one whose frame ``open_frame`` added says so in its method."""
+    from extractors.stream import OPEN_FRAME_CONFIDENCE
+
+    grid = table_to_grid(table, page, method)
+    if table.open:
+        grid.method = f"{method}-open"
+        grid.confidence = min(grid.confidence, OPEN_FRAME_CONFIDENCE)
+    return grid
 
 
 # ---------------------------------------------------------------- rulings
