@@ -56,12 +56,25 @@ def page_to_grids(page: Page, method: str | None = None) -> Page:
     tables = [stream.open_frame(t, page.chars) for t in rulings_to_tables(rulings)]
     grids = [_lattice_grid(t, page, method or _default_method(page)) for t in tables]
     grids = [g for g in grids if g.n_rows and g.n_cols]
-    grids += stream.lines_to_stream_grids(page, rulings, tables)
-    inside = [g.bbox for g in grids]
-    outside = [c for c in page.chars if not any(_contains(b, c) for b in inside)]
+    free = _outside(page.chars, [g.bbox for g in grids])
+    found = stream.lines_to_stream_grids(page, rulings, tables, free)
+    outside = _outside(free, [g.bbox for g in found])
+    grids += found
     page.grids = sorted(grids, key=lambda g: (g.bbox[1], g.bbox[0]))
     page.lines = chars_to_lines(outside, page.number)
     return page
+
+
+def _outside(chars: list[Char], boxes: list[BBox]) -> list[Char]:
+    """The chars whose centre lies in none of ``boxes``."""
+    if not boxes:
+        return chars
+    out = []
+    for ch in chars:
+        cx, cy = ch.cx, ch.cy
+        if not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes):
+            out.append(ch)
+    return out
 
 
 def _default_method(page: Page) -> str:

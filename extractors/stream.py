@@ -10,11 +10,12 @@ vertical rules. This module handles what it cannot:
   rules of the same extent that belong to no lattice (three-line tables,
   rules under every row); rows come from the rules and the text lines
   between them, columns from the text's alignment;
-* no rules at all (:func:`aligned_text_regions`): at least three text lines
-  sharing at least three aligned column gaps (digital pages only; a
-  paragraph never qualifies).
+* no rules at all (:func:`~extractors.stream_text.aligned_text_regions`):
+  at least three text lines sharing at least three aligned column gaps
+  (digital pages only; a paragraph never qualifies).
 
-The structure is inferred (:mod:`extractors.stream_cells`), so the grids
+The structure is inferred (:mod:`extractors.stream_cells`,
+:mod:`extractors.stream_rows`), so the grids
 carry ``method`` ``pdfium-stream`` (``ocr-stream`` on scans) and a
 confidence below 1.
 """
@@ -22,13 +23,13 @@ confidence below 1.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from statistics import median
 
 from extractors.grids import TableLines, merge_rulings, rulings_to_tables
 from extractors.ir import BBox, Cell, Char, Grid, Page, Ruling
-from extractors.stream_cells import Layout, Segment, region_to_layout, row_segments, split_line
-from extractors.textlines import cell_text, group_rows
+from extractors.stream_cells import StreamRegion, layout_to_cells, region_to_layout, row_segments
+from extractors.stream_text import aligned_text_regions
+from extractors.textlines import group_rows
 
 log = logging.getLogger(__name__)
 
@@ -36,42 +37,24 @@ MIN_RULE = 90.0  # a horizontal rule at least this long may bound a table
 SAME_EXTENT = 0.1  # rules of one table start and end within this share of their length
 NARRATIVE_SHARE = 0.6  # a text segment this wide (share of the rule) is prose, not a cell
 MIN_OVERHANG = 4.0  # rules reaching this far past a lattice's outer lines may open a frame
-DETECT_GAP = 1.0  # unruled tables: column gaps at least this many font sizes wide
-MAX_LINE_GAP = 2.5  # unruled tables: lines at most this many sizes apart
-MIN_ALIGNED_LINES = 3
-MIN_ALIGNED_GAPS = 3
 STREAM_CONFIDENCE = 0.9
 TEXT_CONFIDENCE = 0.8
 OPEN_FRAME_CONFIDENCE = 0.95
-
-
-@dataclass(slots=True)
-class StreamRegion:
-    """Where a table without a full lattice lies.
-
-    ``rules`` are the y positions of its horizontal boundaries, top to bottom
-    (drawn rules, or the text's own top and bottom when ``ruled`` is false);
-    ``header_lines`` text lines at the top may span columns.
-    """
-
-    left: float
-    right: float
-    rules: list[float]
-    header_lines: int
-    ruled: bool
-
-    @property
-    def bbox(self) -> BBox:
-        return (self.left, self.rules[0], self.right, self.rules[-1])
+LABEL_ENDS = ("：", ":")
 
 
 def lines_to_stream_grids(page: Page, rulings: list[Ruling] | None = None,
-                          lattice: list[TableLines] | None = None) -> list[Grid]:
-    """Grids of the tables on ``page`` that ``lattice`` (the page's lattice tables) misses."""
+                          lattice: list[TableLines] | None = None,
+                          free: list[Char] | None = None) -> list[Grid]:
+    """Grids of the tables on ``page`` that ``lattice`` (the page's lattice tables) misses.
+
+    ``rulings`` are the page's merged rulings and ``free`` its chars outside
+    every lattice (both computed when not given).
+    """
     rulings = merge_rulings(page.rulings) if rulings is None else rulings
     lattice = rulings_to_tables(rulings) if lattice is None else lattice
     boxes = [t.bbox for t in lattice]
-    free = _outside(page.chars, boxes)
+    free = _outside(page.chars, boxes) if free is None else free
     prefix = "ocr" if page.kind == "scanned" else "pdfium"
     grids = _grids(rulings_to_partial_tables(rulings, lattice, free), free, page.number,
                    f"{prefix}-stream", STREAM_CONFIDENCE)
@@ -83,7 +66,9 @@ def lines_to_stream_grids(page: Page, rulings: list[Ruling] | None = None,
 
 
 def _outside(chars: list[Char], boxes: list[BBox]) -> list[Char]:
-    return [c for c in chars if not any(_holds(b, c) for b in boxes)] if boxes else chars
+    if not boxes:
+        return chars
+    return [c for c in chars if not any(b[0] <= c.cx <= b[2] and b[1] <= c.cy <= b[3] for b in boxes)]
 
 
 def _grids(regions: list[StreamRegion], chars: list[Char], page: int, method: str,
@@ -237,82 +222,6 @@ def _row_like(line: list[Char], cells: float) -> bool:
     return len(row_segments(line)) >= max(2.0, cells / 2)
 
 
-# ---------------------------------------------------------------- no rules
-
-
-def aligned_text_regions(chars: list[Char]) -> list[StreamRegion]:
-    """Blocks of ≥ 3 lines of ≥ 4 text segments sharing ≥ 3 column gaps (plus header lines above)."""
-    lines = group_rows(chars)
-    segs = [split_line(line, DETECT_GAP) for line in lines]
-    regions: list[StreamRegion] = []
-    k = 0
-    while k < len(lines):
-        end = _grow_block(lines, segs, k)
-        if sum(1 for s in segs[k:end] if len(s) > MIN_ALIGNED_GAPS) >= MIN_ALIGNED_LINES:
-            start = _header_start(lines, segs, k, end)
-            regions.append(_text_region(lines[start:end], k - start))
-            k = end
-        else:
-            k += 1
-    return regions
-
-
-def _grow_block(lines: list[list[Char]], segs: list[list[Segment]], k: int) -> int:
-    """End (exclusive) of the block of lines from ``k`` keeping ≥ 3 common column gaps."""
-    if len(segs[k]) <= MIN_ALIGNED_GAPS:
-        return k
-    size = median(c.size for c in lines[k])
-    gaps = [(a.x1, b.x0) for a, b in zip(segs[k], segs[k][1:])]
-    end = k + 1
-    while end < len(lines) and _close(lines[end - 1], lines[end], size):
-        narrowed = _subtract(gaps, segs[end], DETECT_GAP * size)
-        if narrowed is None:
-            break
-        gaps, end = narrowed, end + 1
-    return end
-
-
-def _close(upper: list[Char], lower: list[Char], size: float) -> bool:
-    return min(c.top for c in lower) - max(c.bottom for c in upper) <= MAX_LINE_GAP * size
-
-
-def _subtract(gaps: list[tuple[float, float]], segs: list[Segment],
-              min_width: float) -> list[tuple[float, float]] | None:
-    """The parts of ``gaps`` no segment covers (≥ ``min_width``); None when a gap is closed."""
-    out: list[tuple[float, float]] = []
-    for a, b in gaps:
-        pieces = [(a, b)]
-        for seg in segs:
-            pieces = [p for lo, hi in pieces for p in ((lo, min(hi, seg.x0)), (max(lo, seg.x1), hi))]
-        kept = [(lo, hi) for lo, hi in pieces if hi - lo >= min_width]
-        if not kept:
-            return None
-        out += kept
-    return out
-
-
-def _header_start(lines: list[list[Char]], segs: list[list[Segment]], k: int, end: int) -> int:
-    """Up to two lines above the block that look like its (column-spanning) header."""
-    left = min(s.x0 for row in segs[k:end] for s in row)
-    right = max(s.x1 for row in segs[k:end] for s in row)
-    start = k
-    while start > 0 and k - start < 2:
-        prev, row = lines[start - 1], segs[start - 1]
-        size = median(c.size for c in prev)
-        inside = row[0].x0 >= left - size and row[-1].x1 <= right + size
-        if len(row) < 2 or not inside or not _close(prev, lines[start], size):
-            break
-        start -= 1
-    return start
-
-
-def _text_region(lines: list[list[Char]], header: int) -> StreamRegion:
-    chars = [c for line in lines for c in line]
-    top, bottom = min(c.top for c in chars) - 1.0, max(c.bottom for c in chars) + 1.0
-    left, right = min(c.x0 for c in chars) - 1.0, max(c.x1 for c in chars) + 1.0
-    return StreamRegion(left=left, right=right, rules=[top, bottom], header_lines=header, ruled=False)
-
-
 # ---------------------------------------------------------------- grids
 
 
@@ -327,63 +236,13 @@ def region_to_grid(region: StreamRegion, chars: list[Char], page: int, method: s
     if layout is None:
         return None
     cells = layout_to_cells(layout, page, confidence)
-    if not _table_like(cells):
+    if not _table_like(cells) or (not region.ruled and _label_value_form(cells)):
         log.debug("page %d: region %s is not tabular", page, region.bbox)
         return None
     xs, ys = layout.xs, layout.ys
     return Grid(page=page, bbox=(xs[0], ys[0], xs[-1], ys[-1]), n_rows=len(ys) - 1, n_cols=len(xs) - 1,
                 cells=cells, col_edges=list(xs), method=method,
                 confidence=min((c.confidence for c in cells), default=confidence), pages=[page])
-
-
-def layout_to_cells(layout: Layout, page: int, confidence: float) -> list[Cell]:
-    """One Cell per merged text cell (overlapping claims merge) plus empty cells for free slots."""
-    n_cols = len(layout.xs) - 1
-    n_rows = len(layout.ys) - 1
-    owner = list(range(n_rows * n_cols))
-    chars: dict[int, list[Char]] = {}
-    for cell in layout.cells:
-        slots = [r * n_cols + c for r in range(cell.row, min(cell.row + cell.rowspan, n_rows))
-                 for c in range(cell.c0, cell.c1 + 1)]
-        for s in slots[1:]:
-            _union(owner, slots[0], s)
-        chars.setdefault(slots[0], []).extend(cell.chars)
-    groups = _rectangles(owner, n_rows, n_cols)
-    text_of: dict[int, list[Char]] = {}
-    for slot, cs in chars.items():
-        text_of.setdefault(_find(owner, slot), []).extend(cs)
-    return sorted((_cell(layout, members, text_of.get(root, []), n_cols, page, confidence)
-                   for root, members in groups.items()), key=lambda c: (c.row, c.col))
-
-
-def _rectangles(owner: list[int], n_rows: int, n_cols: int) -> dict[int, list[int]]:
-    """Union slot groups until each one fills its bounding rectangle."""
-    while True:
-        groups: dict[int, list[int]] = {}
-        for k in range(n_rows * n_cols):
-            groups.setdefault(_find(owner, k), []).append(k)
-        changed = False
-        for root, members in groups.items():
-            rows = [m // n_cols for m in members]
-            cols = [m % n_cols for m in members]
-            box = [r * n_cols + c for r in range(min(rows), max(rows) + 1) for c in range(min(cols), max(cols) + 1)]
-            if len(box) != len(members):
-                for s in box:
-                    _union(owner, root, s)
-                changed = True
-        if not changed:
-            return groups
-
-
-def _cell(layout: Layout, members: list[int], chars: list[Char], n_cols: int, page: int,
-          confidence: float) -> Cell:
-    rows = [m // n_cols for m in members]
-    cols = [m % n_cols for m in members]
-    r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
-    bbox = (layout.xs[c0], layout.ys[r0], layout.xs[c1 + 1], layout.ys[r1 + 1])
-    conf = min([confidence] + [c.confidence for c in chars])
-    return Cell(row=r0, col=c0, rowspan=r1 - r0 + 1, colspan=c1 - c0 + 1,
-                text=cell_text(chars, bbox) if chars else "", bbox=bbox, page=page, confidence=conf)
 
 
 def _table_like(cells: list[Cell]) -> bool:
@@ -395,15 +254,10 @@ def _table_like(cells: list[Cell]) -> bool:
     return len(filled) >= 2 and sum(1 for n in filled.values() if n >= 2) * 2 >= len(filled)
 
 
-def _find(parent: list[int], k: int) -> int:
-    while parent[k] != k:
-        parent[k] = parent[parent[k]]
-        k = parent[k]
-    return k
-
-
-def _union(parent: list[int], a: int, b: int) -> None:
-    parent[_find(parent, a)] = _find(parent, b)
+def _label_value_form(cells: list[Cell]) -> bool:
+    """``标签：值`` pairs laid out in columns (a form's free text, read by its labels)."""
+    texts = [c.text for c in cells if c.text]
+    return sum(1 for t in texts if t.rstrip().endswith(LABEL_ENDS)) * 4 >= len(texts)
 
 
 def _holds(box: BBox, ch: Char) -> bool:
