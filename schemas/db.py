@@ -10,6 +10,8 @@ float copy for comparisons and ordering.
 
 from __future__ import annotations
 
+import hashlib
+
 import logging
 import re
 from datetime import datetime, timezone
@@ -359,20 +361,57 @@ def view_name(ddl: str) -> str:
     return match.group(1)
 
 
-def _create_views(engine: Engine, views: list[str]) -> None:
-    cascade = " CASCADE" if engine.dialect.name == "postgresql" else ""
-    with engine.begin() as conn:
-        for ddl in reversed(views):
-            conn.exec_driver_sql(f"DROP VIEW IF EXISTS {view_name(ddl)}{cascade}")
-        for ddl in views:
-            conn.exec_driver_sql(ddl)
+def _create_views(conn: Any, views: list[str]) -> None:
+    """(Re)create the views whose definition changed; views already defined so are left alone."""
+    current = _view_definitions(conn)
+    if all(current.get(view_name(ddl)) == _view_key(ddl) for ddl in views):
+        return
+    cascade = " CASCADE" if conn.dialect.name == "postgresql" else ""
+    for ddl in reversed(views):
+        conn.exec_driver_sql(f"DROP VIEW IF EXISTS {view_name(ddl)}{cascade}")
+    for ddl in views:
+        conn.exec_driver_sql(ddl)
+        _remember_view(conn, ddl)
+
+
+def _view_key(ddl: str) -> str:
+    return hashlib.sha256(" ".join(ddl.split()).encode()).hexdigest()[:16]
+
+
+def _lock_schema(conn: Any) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727001)")
+    else:  # take SQLite's write lock now: DDL would otherwise run outside the transaction
+        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS schema_views (name TEXT PRIMARY KEY, key TEXT)")
+        conn.exec_driver_sql("UPDATE schema_views SET key = key WHERE 0")
+
+
+def _view_definitions(conn: Any) -> dict[str, str]:
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS schema_views (name TEXT PRIMARY KEY, key TEXT)")
+        names = {r[0] for r in conn.exec_driver_sql("SELECT viewname FROM pg_views WHERE schemaname = current_schema()")}
+    else:
+        names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    keys = dict(conn.exec_driver_sql("SELECT name, key FROM schema_views").all())
+    return {name: key for name, key in keys.items() if name in names}
+
+
+def _remember_view(conn: Any, ddl: str) -> None:
+    name = view_name(ddl)
+    conn.exec_driver_sql("DELETE FROM schema_views WHERE name = %s" if conn.dialect.name == "postgresql"
+                         else "DELETE FROM schema_views WHERE name = ?", (name,))
+    conn.exec_driver_sql("INSERT INTO schema_views (name, key) VALUES (%s, %s)" if conn.dialect.name == "postgresql"
+                         else "INSERT INTO schema_views (name, key) VALUES (?, ?)", (name, _view_key(ddl)))
 
 
 def create_schema(engine: Engine, views: list[str] | None = None) -> None:
-    """Create every table (idempotent) and (re)create the views of VIEW_DDL."""
-    try:
-        Base.metadata.create_all(engine)
-    except OperationalError:  # another process created a table at the same moment
-        log.info("create_all raced with another process; retrying")
-        Base.metadata.create_all(engine)
-    _create_views(engine, VIEW_DDL if views is None else views)
+    """Create every table and view that is missing or changed (idempotent).
+
+    Every process calls this on start (ingest workers too), so the work is
+    serialised: a PostgreSQL advisory lock, or SQLite's write lock taken
+    before any DDL (which pysqlite would otherwise run outside a transaction).
+    """
+    with engine.begin() as conn:
+        _lock_schema(conn)
+        Base.metadata.create_all(conn)
+        _create_views(conn, VIEW_DDL if views is None else views)
