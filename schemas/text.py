@@ -31,12 +31,14 @@ removed". Derived from the seed text dumps against the ground-truth JSONs:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 _LEFT_KEEP = frozenset(".,;:!?)]}%'\"")
 _RIGHT_KEEP = frozenset("([{'\"")
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+_ZERO_WIDTH_TABLE = {ord(ch): None for ch in _ZERO_WIDTH}
 # Full-width forms printed as Chinese punctuation: kept as printed.
 _KEEP_WIDE = frozenset("（）［］｛｝，：；！？＂＇")
 _WS_RUN = re.compile(r"\s+")
@@ -105,7 +107,7 @@ def _squeeze(s: str) -> str:
 
 
 def _drop_zero_width(s: str) -> str:
-    return "".join(ch for ch in s if ch not in _ZERO_WIDTH)
+    return s.translate(_ZERO_WIDTH_TABLE)
 
 
 def clean(s: str | None) -> str | None:
@@ -115,6 +117,7 @@ def clean(s: str | None) -> str | None:
     return _squeeze(_drop_zero_width(s))
 
 
+@functools.lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
     if ch in _KEEP_WIDE:
         return ch
@@ -126,7 +129,8 @@ def _fold_char(ch: str) -> str:
 
 def fold(s: str) -> str:
     """Fold full-width letters/digits/operators and radicals to NFKC."""
-    return "".join(_fold_char(ch) for ch in _drop_zero_width(s))
+    s = _drop_zero_width(s)
+    return s if s.isascii() and s.isprintable() else "".join(map(_fold_char, s))
 
 
 def normalize(s: str | None) -> str | None:
