@@ -9,20 +9,12 @@ from __future__ import annotations
 
 import re
 import statistics
-import unicodedata
 from typing import Iterable, Iterator
 
 from extractors.ir import Cell, Document, Grid, Page, TextLine
+from schemas.text import compact
 
-_WS = re.compile(r"\s+")
 TITLE_RATIO = 1.3  # a title's font is this much larger than the page's body text
-
-
-def compact(text: str | None) -> str:
-    """NFKC text with every whitespace removed, for comparing labels."""
-    if not text:
-        return ""
-    return _WS.sub("", unicodedata.normalize("NFKC", text))
 
 
 def label_matches(text: str | None, labels: Iterable[str], *, prefix: bool = False) -> bool:

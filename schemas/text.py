@@ -148,6 +148,11 @@ def compact(s: str | None) -> str:
     """NFKC text without any whitespace: the form labels are matched in."""
     if not s:
         return ""
+    return _compact(s)
+
+
+@functools.lru_cache(maxsize=65536)
+def _compact(s: str) -> str:
     text = unicodedata.normalize("NFKC", _drop_zero_width(s))
     return _WS_RUN.sub("", text)
 

@@ -9,6 +9,8 @@ row numbers (``预算安排 (1)``), formulas (``(5)=(3)-(4)``), numbering
 
 from __future__ import annotations
 
+import functools
+
 import re
 from decimal import Decimal
 from types import MappingProxyType
@@ -151,8 +153,15 @@ def grade_matches(grade: str | None, score: float | Decimal | None) -> bool:
     return GRADE_SYNONYMS.get(g, g) == grade_for_score(score)
 
 
+@functools.lru_cache(maxsize=65536)
 def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance in characters."""
+    """Levenshtein distance in characters (memoised: labels are compared again and again)."""
+    if a == b:
+        return 0
+    return _levenshtein(a, b)
+
+
+def _levenshtein(a: str, b: str) -> int:
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i]
