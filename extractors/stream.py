@@ -27,8 +27,8 @@ from statistics import median
 
 from extractors.grids import TableLines, merge_rulings, rulings_to_tables
 from extractors.ir import BBox, Cell, Char, Grid, Page, Ruling
-from extractors.stream_cells import StreamRegion, layout_to_cells, region_to_layout, row_segments
-from extractors.stream_text import aligned_text_regions
+from extractors.stream_cells import StreamRegion, layout_to_cells, region_to_layout, row_segments, split_line
+from extractors.stream_text import DETECT_GAP, MAX_LINE_GAP, aligned_text_regions
 from extractors.textlines import group_rows
 
 log = logging.getLogger(__name__)
@@ -193,10 +193,30 @@ def _run_region(run: list[Ruling], chars: list[Char]) -> StreamRegion | None:
     rules = [r.top for r in run]
     lines = [len(b) for b in bands]
     header = lines[0] if len(run) >= 3 and lines[0] <= 3 and sum(lines[1:]) >= 2 else 1
-    region = StreamRegion(left=left, right=right, rules=rules, header_lines=max(header, 0), ruled=True)
+    region = StreamRegion(left=left, right=right, rules=rules, header_lines=header, ruled=True)
     if len(run) >= 3 and max(lines) <= 2:  # a rule under every row: the frame may be open
         _open_rows(region, bands, chars)
+    elif len(run) == 2 and 0 < lines[0] <= 3 and _open_bottom(region, chars):
+        region.header_lines = lines[0]  # top and header rules; the body runs on to a page break
     return region
+
+
+def _open_bottom(region: StreamRegion, chars: list[Char]) -> bool:
+    """Extend the region down over the table lines below its last rule (≥ 2 lines of ≥ 2 segments)."""
+    width = region.right - region.left
+    below = [c for c in chars if region.left - 1 <= c.cx <= region.right + 1 and c.cy > region.rules[-1]]
+    last, end, rows = region.rules[-1], 0.0, 0
+    for line in group_rows(below):
+        segs = split_line(line, DETECT_GAP)
+        if min(c.top for c in line) - last > MAX_LINE_GAP * max(c.size for c in line) \
+                or any(s.x1 - s.x0 >= NARRATIVE_SHARE * width for s in segs):
+            break
+        last = max(c.bottom for c in line)
+        if len(segs) >= 2:  # a single-segment line counts only inside the table (a wrap, a category)
+            end, rows = last, rows + 1
+    if rows >= 2:
+        region.rules.append(end + 1.0)
+    return rows >= 2
 
 
 def _open_rows(region: StreamRegion, bands: list[list[list[Char]]], chars: list[Char]) -> None:

@@ -176,9 +176,11 @@ def _with_header(core: list[list[Segment]], header: list[list[Segment]], min_wid
 
 
 def _band_lines(chars: list[Char], rules: list[float]) -> list[list[list[Char]]]:
+    """Text lines between each pair of consecutive rules (a char on the last rule is in the last band)."""
     bands: list[list[list[Char]]] = []
-    for top, bottom in zip(rules, rules[1:]):
-        inside = [c for c in chars if top <= c.cy < bottom]
+    last = len(rules) - 2
+    for k, (top, bottom) in enumerate(zip(rules, rules[1:])):
+        inside = [c for c in chars if top <= c.cy < bottom or (k == last and c.cy == bottom)]
         bands.append(group_rows(inside))
     return bands
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractors.grids import TableLines, page_to_grids
 from extractors.ir import Char, Page, Ruling
@@ -103,6 +106,22 @@ def test_budget_table_without_cell_padding(tmp_path: Path, draw) -> None:
     assert grid.text_matrix() == rs.BUDGET
 
 
+def test_three_line_table_broken_by_a_page(tmp_path: Path) -> None:
+    """Page 1 has the top and header rules only (its body runs to the page end); page 2 no header."""
+    pdf = pdfium.PdfDocument(str(rs.render_split_table(tmp_path / "split.pdf")))
+    try:
+        first, second = [page_to_grids(p) for p in pdf_to_pages(pdf)]
+    finally:
+        pdf.close()
+    rows = rs.long_rows(60)
+    upper, lower = _only_grid(first), _only_grid(second)
+    assert upper.text_matrix() == rows[:24]
+    assert upper.method == "pdfium-stream" and upper.confidence == 0.9
+    assert lower.text_matrix() == rows[24:]
+    assert lower.method == "pdfium-stream" and lower.confidence == 0.8
+    assert [line.text for line in first.lines] == ["表2项目支出明细表"]
+
+
 def test_fully_ruled_table_stays_lattice(tmp_path: Path) -> None:
     path = build_pdf(tmp_path / "grid.pdf", [ruled_table(EXPECTED, rs.WIDTHS)])
     grid = _only_grid(_page(path))
@@ -166,3 +185,35 @@ def test_stream_grids_skip_text_inside_a_lattice() -> None:
     assert len(lines_to_stream_grids(page, [], [])) == 1
     frame = TableLines(h=[], v=[], xs=[-5, 200], ys=[-5, 60])
     assert lines_to_stream_grids(page, [], [frame]) == []
+
+
+# ---------------------------------------------------------------- properties
+
+GLYPHS = "甲乙丙丁项目合计0123456789.%"
+_cell = st.tuples(st.integers(0, 7), st.integers(0, 9), st.text(GLYPHS, min_size=1, max_size=12))
+_rule = st.tuples(st.integers(0, 9), st.integers(0, 3), st.integers(4, 9))
+
+
+def _fuzz_page(cells: list[tuple[int, int, str]], rules: list[tuple[int, int, int]], size: float) -> Page:
+    chars: list[Char] = []
+    taken: set[tuple[int, int]] = set()
+    for col, row, text in cells:
+        if (col, row) not in taken:
+            taken.add((col, row))
+            chars += _chars(text[: 6 if col < 7 else 12], 20 + col * 70, 20 + row * 1.8 * size, size)
+    rulings = [Ruling("h", 10 + a * 70, 17 + y * 1.8 * size, 10 + b * 70, 17 + y * 1.8 * size) for y, a, b in rules]
+    return Page(number=1, width=600, height=400, chars=chars, rulings=rulings)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_cell, min_size=20, max_size=70), st.lists(_rule, max_size=8), st.sampled_from([8.0, 10.0]))
+def test_any_text_and_rules_give_well_formed_grids_and_keep_every_char(cells, rules, size) -> None:
+    page = page_to_grids(_fuzz_page(cells, rules, size))
+    for grid in page.grids:
+        slots = [(r, c) for cell in grid.cells for r in range(cell.row, cell.last_row + 1)
+                 for c in range(cell.col, cell.last_col + 1)]
+        assert sorted(slots) == [(r, c) for r in range(grid.n_rows) for c in range(grid.n_cols)]
+        assert len(grid.col_edges) == grid.n_cols + 1 and grid.n_cols >= 2
+    kept = sum(len(line.text.replace(" ", "")) for line in page.lines)
+    kept += sum(len(re.sub(r"\s", "", cell.text)) for grid in page.grids for cell in grid.cells)
+    assert kept == len(page.chars)
