@@ -23,7 +23,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from pipeline.isolate import Limits, Outcome, WorkerPool
-from pipeline.search import index_document
 from pipeline.store import DocumentMeta, document_exists, store_document
 from schemas.db import create_schema, make_engine
 from schemas.views import all_views
@@ -68,6 +67,8 @@ class FileOutcome:
 class IngestSummary:
     outcomes: list[FileOutcome] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    indexed: int = 0  # reports added to the search index after the batch
+    index_seconds: float = 0.0
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -184,8 +185,6 @@ def _extract_and_store(path: Path, meta: DocumentMeta, engine: Engine, force: bo
     meta.error = "; ".join(result.warnings)[:2000] or None
     meta.seconds = time.perf_counter() - started
     stored = store_document(engine, meta, result.reports, force=force)
-    if stored.status != "present":
-        index_document(engine, stored.document_id)
     return FileOutcome(path=str(path), status=stored.status, doc_status=meta.status, reports=stored.reports,
                        records=stored.records, error=meta.error,
                        report_types=[r.report_type for r in result.reports])
@@ -227,7 +226,25 @@ def ingest(paths: Iterable[Path], options: IngestOptions, on_done: Progress | No
         summary.outcomes.append(outcome)
         if on_done is not None:
             on_done(outcome, len(summary.outcomes), len(files))
+    summary.indexed, summary.index_seconds = index_new_reports(engine_for(options.db_url))
     return summary
+
+
+def index_new_reports(engine: Engine) -> tuple[int, float]:
+    """Add every report not yet in the full-text index (derived data, built after the batch)."""
+    from pipeline.search import ensure_index, index_reports, unindexed_reports
+
+    start = time.perf_counter()
+    try:
+        ensure_index(engine)
+        missing = unindexed_reports(engine)
+        if missing:
+            index_reports(engine, missing)
+    except Exception as exc:  # noqa: BLE001 - the records are stored; `search` indexes again
+        log.warning("search indexing failed (%s); `jixiao search` will retry", exc)
+        log.debug("indexing traceback", exc_info=True)
+        return 0, time.perf_counter() - start
+    return len(missing), time.perf_counter() - start
 
 
 def _args(path: Path, options: IngestOptions) -> tuple:
