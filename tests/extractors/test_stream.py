@@ -122,6 +122,21 @@ def test_three_line_table_broken_by_a_page(tmp_path: Path) -> None:
     assert [line.text for line in first.lines] == ["表2项目支出明细表"]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(("draw", "method"), [(rs.three_line_table, "ocr-stream"),
+                                              (rs.open_frame_table, "ocr-lattice-open")])
+def test_scanned_partially_ruled_table(tmp_path: Path, ocr_engine, draw, method: str) -> None:
+    from reportlab.lib.pagesizes import A4
+
+    from extractors.ocr import image_to_page
+    from tests.fixtures.scans import make_scan
+
+    scan = make_scan(rs.render_page(tmp_path / "scan.pdf", draw()), 0)
+    grid = _only_grid(page_to_grids(image_to_page(scan, 1, A4, engine=ocr_engine)))
+    assert grid.text_matrix() == EXPECTED
+    assert grid.method == method
+
+
 def test_fully_ruled_table_stays_lattice(tmp_path: Path) -> None:
     path = build_pdf(tmp_path / "grid.pdf", [ruled_table(EXPECTED, rs.WIDTHS)])
     grid = _only_grid(_page(path))
