@@ -67,20 +67,23 @@ def pdfium_page_to_page(page: pdfium.PdfPage, number: int) -> Page:
 
 def textpage_to_chars(textpage: pdfium.PdfTextPage, height: float) -> Iterator[Char]:
     handle = textpage.raw
+    count = raw.FPDFText_CountChars(handle)
+    text = textpage.get_text_range(0, count) if count > 0 else ""
+    if len(text) != count:  # surrogate pairs: fall back to one code point per call
+        text = "".join(chr(raw.FPDFText_GetUnicode(handle, i)) for i in range(count))
     rect = raw.FS_RECTF()
+    loose_box = raw.FPDFText_GetLooseCharBox
     space = False
-    for i in range(raw.FPDFText_CountChars(handle)):
-        code = raw.FPDFText_GetUnicode(handle, i)
-        if code in (0, 0xFFFE, 0xFFFF) or chr(code).isspace():
-            space = space or code in (0x20, 0xA0, 0x3000)
+    for i, ch in enumerate(text):
+        if ch.isspace() or ch in "\x00\ufffe\uffff":
+            space = space or ch in " \xa0\u3000"
             continue
-        if not raw.FPDFText_GetLooseCharBox(handle, i, rect):
+        if not loose_box(handle, i, rect):
             continue
-        size = raw.FPDFText_GetFontSize(handle, i)
-        yield Char(
-            text=chr(code), x0=rect.left, top=height - rect.top, x1=rect.right,
-            bottom=height - rect.bottom, size=round(size, 2), space_before=space,
-        )
+        # size: the loose box's height (font size times the font's ascent-descent),
+        # one ctypes call less per character, and the same measure OCR gives
+        yield Char(ch, rect.left, height - rect.top, rect.right, height - rect.bottom,
+                   rect.top - rect.bottom, 1.0, space)
         space = False
 
 
