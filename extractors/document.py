@@ -77,6 +77,8 @@ def edge_tolerance(*grids: Grid) -> float:
 
 def continues(upper: Grid, lower: Grid) -> bool:
     """Does ``lower`` (top of the next page) continue ``upper``?"""
+    if "stream" in upper.method or "stream" in lower.method:
+        return _stream_continues(upper, lower)
     tol = edge_tolerance(upper, lower)
     if abs(upper.bbox[0] - lower.bbox[0]) > tol or abs(upper.bbox[2] - lower.bbox[2]) > tol:
         return False
@@ -85,8 +87,18 @@ def continues(upper: Grid, lower: Grid) -> bool:
     return shared >= min(len(inner_up), len(inner_low)) * 0.5
 
 
+def _stream_continues(upper: Grid, lower: Grid) -> bool:
+    """Text-aligned columns move between pages: same column count and about the same span."""
+    width = max(upper.bbox[2] - upper.bbox[0], 1.0)
+    tol = max(SCAN_EDGE_TOLERANCE, 0.05 * width)
+    same_span = abs(upper.bbox[0] - lower.bbox[0]) <= tol and abs(upper.bbox[2] - lower.bbox[2]) <= tol
+    return upper.n_cols == lower.n_cols and same_span
+
+
 def stitch_grids(upper: Grid, lower: Grid) -> Grid:
     """One grid of ``upper``'s rows then ``lower``'s; repeated header rows dropped."""
+    if "stream" in upper.method or "stream" in lower.method:  # columns map one to one
+        lower = replace(lower, col_edges=list(upper.col_edges))
     edges = _merge_edges(upper.col_edges, lower.col_edges, edge_tolerance(upper, lower))
     up_cells = [_recolumn(c, upper.col_edges, edges) for c in upper.cells]
     skip = repeated_header_rows(upper, lower)

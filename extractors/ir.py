@@ -123,8 +123,10 @@ class Grid:
     """A table as a grid of cells; a merged cell appears once, with its spans.
 
     ``col_edges`` are the x positions of the column boundaries (n_cols + 1);
-    ``method`` names what produced the grid (``pdfium-lattice``,
-    ``pdfplumber``, ``camelot-lattice``, ``ocr-lattice``); ``pages`` lists
+    ``method`` names what produced the grid: ``pdfium-lattice`` / ``ocr-lattice``
+    (fully ruled), ``*-lattice-open`` (outer frame missing, completed from the
+    text), ``*-stream`` (rows from partial rules, columns from text alignment;
+    confidence below 1 says the structure was inferred); ``pages`` lists
     every page the grid spans once continuation tables are stitched.
     """
 

@@ -64,3 +64,18 @@ def test_several_reports_in_one_pdf_are_split_by_title(tmp_path: Path) -> None:
 def test_document_without_known_title_is_unknown(tmp_path: Path) -> None:
     doc = _doc(build_pdf(tmp_path / "other.pdf", [heading("会议纪要"), ruled_table([["甲", "乙"], ["1", "2"]], [80, 80])]))
     assert [s.report_type for s in document_to_slices(doc)] == ["unknown"]
+
+
+def test_three_line_table_running_onto_the_next_page_is_one_grid(tmp_path: Path) -> None:
+    from tests.fixtures.render_stream import row_ruled_table
+
+    rows = [["序号", "项目名称", "预算数", "执行数"]] + [[str(i), f"第{i}个项目", f"{i}0.5", f"{i}0.25"] for i in range(1, 71)]
+    table = row_ruled_table(rows, [40, 200, 90, 90])
+    doc = _doc(build_pdf(tmp_path / "rows.pdf", [heading("表1 项目支出预算执行情况表"), table]))
+    grids = doc.grids()
+    assert len(doc.pages) >= 2
+    assert len(grids) == 1
+    assert grids[0].n_cols == 4
+    matrix = grids[0].text_matrix()
+    assert [r[0] for r in matrix] == ["序号"] + [str(i) for i in range(1, 71)]
+    assert matrix[70][3] == "700.25"
