@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import reports_to_json, score_document
+from pipeline.evaluate import Truth, format_score, reports_to_json, score_document
 from pipeline.ingest import IngestOptions, engine_for, file_sha256, ingest
 from pipeline.load import load_reports
 from tests.fixtures.scans import cjk_font_available, make_scan
@@ -29,15 +29,27 @@ def _stored(path: Path, db: Path) -> list:
     return load_reports(engine_for(url), file_sha256(path))
 
 
+def _image_pdf(png: Path, out: Path, size: tuple[int, int]) -> None:
+    """A PDF page holding the PNG losslessly at 200 dpi (PIL's PDF writer would JPEG it)."""
+    from reportlab.pdfgen import canvas
+
+    width, height = size[0] * 72 / 200, size[1] * 72 / 200
+    page = canvas.Canvas(str(out), pagesize=(width, height))
+    page.drawImage(str(png), 0, 0, width, height)
+    page.save()
+
+
 def test_png_and_image_pdf_of_a_page_give_the_same_records(tmp_path: Path) -> None:
     doc = _one_page_case(tmp_path)
     scan = make_scan(doc.path, 0, seed=7, dpi=200, angle=1.0)
     png, pdf = tmp_path / "page.png", tmp_path / "page.pdf"
     scan.save(png)
-    scan.save(pdf, format="PDF", resolution=200.0)
+    _image_pdf(png, pdf, scan.size)
     from_png = _stored(png, tmp_path / "png.db")
     from_pdf = _stored(pdf, tmp_path / "pdf.db")
-    assert reports_to_json(from_png) == reports_to_json(from_pdf)
+    same = score_document(from_png, Truth("page.pdf", "self_eval_form", "scanned", 1,
+                                          reports_to_json(from_pdf)["reports"]))
+    assert same.overall_f1 == 1.0, format_score(same, mismatches=10)
     assert [r.report_type for r in from_png] == ["self_eval_form"]
     first_page = [r for r in from_png[0].indicators + from_png[0].funds if r.page == 1]
     assert first_page and all(r.confidence <= 1.0 for r in first_page)
