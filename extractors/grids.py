@@ -17,6 +17,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
+from extractors.disjoint import find, union
 from extractors.ir import BBox, Cell, Char, Grid, Page, Ruling, TextLine
 from extractors.textlines import cell_text, chars_to_lines
 
@@ -56,16 +57,16 @@ def page_to_grids(page: Page, method: str | None = None) -> Page:
     tables = [stream.open_frame(t, page.chars) for t in rulings_to_tables(rulings)]
     grids = [_lattice_grid(t, page, method or _default_method(page)) for t in tables]
     grids = [g for g in grids if g.n_rows and g.n_cols]
-    free = _outside(page.chars, [g.bbox for g in grids])
+    free = chars_outside(page.chars, [g.bbox for g in grids])
     found = stream.lines_to_stream_grids(page, rulings, tables, free)
-    outside = _outside(free, [g.bbox for g in found])
+    outside = chars_outside(free, [g.bbox for g in found])
     grids += found
     page.grids = sorted(grids, key=lambda g: (g.bbox[1], g.bbox[0]))
     page.lines = chars_to_lines(outside, page.number)
     return page
 
 
-def _outside(chars: list[Char], boxes: list[BBox]) -> list[Char]:
+def chars_outside(chars: list[Char], boxes: list[BBox]) -> list[Char]:
     """The chars whose centre lies in none of ``boxes``."""
     if not boxes:
         return chars
@@ -143,23 +144,12 @@ def rulings_to_tables(rulings: list[Ruling]) -> list[TableLines]:
     for i, h in enumerate(hs):
         for j, v in enumerate(vs):
             if _crosses(h, v):
-                _union(parent, i, len(hs) + j)
+                union(parent, i, len(hs) + j)
     groups: dict[int, list[int]] = defaultdict(list)
     for k in range(len(parent)):
-        groups[_find(parent, k)].append(k)
+        groups[find(parent, k)].append(k)
     tables = [_table_lines(hs, vs, members) for members in groups.values()]
     return [t for t in tables if t is not None]
-
-
-def _find(parent: list[int], k: int) -> int:
-    while parent[k] != k:
-        parent[k] = parent[parent[k]]
-        k = parent[k]
-    return k
-
-
-def _union(parent: list[int], a: int, b: int) -> None:
-    parent[_find(parent, a)] = _find(parent, b)
 
 
 def _table_lines(hs: list[Ruling], vs: list[Ruling], members: list[int]) -> TableLines | None:
@@ -205,9 +195,9 @@ def table_to_cells(table: TableLines, page: int) -> list[Cell]:
             span_y = (table.ys[r], table.ys[r + 1])
             span_x = (table.xs[c], table.xs[c + 1])
             if c + 1 < n_cols and not _drawn(v_cover[c + 1], span_y):
-                _union(parent, r * n_cols + c, r * n_cols + c + 1)
+                union(parent, r * n_cols + c, r * n_cols + c + 1)
             if r + 1 < n_rows and not _drawn(h_cover[r + 1], span_x):
-                _union(parent, r * n_cols + c, (r + 1) * n_cols + c)
+                union(parent, r * n_cols + c, (r + 1) * n_cols + c)
     return _components_to_cells(parent, n_cols, table, page)
 
 
@@ -229,7 +219,7 @@ def _drawn(spans: list[tuple[float, float]], boundary: tuple[float, float]) -> b
 def _components_to_cells(parent: list[int], n_cols: int, table: TableLines, page: int) -> list[Cell]:
     groups: dict[int, list[int]] = defaultdict(list)
     for k in range(len(parent)):
-        groups[_find(parent, k)].append(k)
+        groups[find(parent, k)].append(k)
     cells = []
     for members in groups.values():
         rows = [k // n_cols for k in members]

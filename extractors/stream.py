@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from statistics import median
 
-from extractors.grids import TableLines, merge_rulings, rulings_to_tables
+from extractors.grids import TableLines, chars_outside, fill_cells, merge_rulings, rulings_to_tables
 from extractors.ir import BBox, Cell, Char, Grid, Page, Ruling
 from extractors.stream_cells import StreamRegion, layout_to_cells, region_to_layout, row_segments, split_line
 from extractors.stream_text import DETECT_GAP, MAX_LINE_GAP, aligned_text_regions
@@ -54,27 +54,27 @@ def lines_to_stream_grids(page: Page, rulings: list[Ruling] | None = None,
     rulings = merge_rulings(page.rulings) if rulings is None else rulings
     lattice = rulings_to_tables(rulings) if lattice is None else lattice
     boxes = [t.bbox for t in lattice]
-    free = _outside(page.chars, boxes) if free is None else free
+    free = chars_outside(page.chars, boxes) if free is None else free
     prefix = "ocr" if page.kind == "scanned" else "pdfium"
     grids = _grids(rulings_to_partial_tables(rulings, lattice, free), free, page.number,
                    f"{prefix}-stream", STREAM_CONFIDENCE)
     if page.kind == "digital":
-        rest = _outside(free, [g.bbox for g in grids])
+        rest = chars_outside(free, [g.bbox for g in grids])
         regions = [r for r in aligned_text_regions(rest) if not _overlaps_any(r.bbox, boxes)]
         grids += _grids(regions, rest, page.number, f"{prefix}-stream", TEXT_CONFIDENCE)
     return grids
 
 
-def _outside(chars: list[Char], boxes: list[BBox]) -> list[Char]:
-    if not boxes:
-        return chars
-    return [c for c in chars if not any(b[0] <= c.cx <= b[2] and b[1] <= c.cy <= b[3] for b in boxes)]
-
-
 def _grids(regions: list[StreamRegion], chars: list[Char], page: int, method: str,
            confidence: float) -> list[Grid]:
-    grids = [region_to_grid(r, chars, page, method, confidence) for r in regions]
-    return [g for g in grids if g is not None]
+    """Grids of the regions in turn; a char taken by one grid is not offered to the next."""
+    grids: list[Grid] = []
+    for region in regions:
+        grid = region_to_grid(region, chars, page, method, confidence)
+        if grid is not None:
+            grids.append(grid)
+            chars = chars_outside(chars, [grid.bbox])
+    return grids
 
 
 # ---------------------------------------------------------------- open frames
@@ -256,6 +256,7 @@ def region_to_grid(region: StreamRegion, chars: list[Char], page: int, method: s
     if layout is None:
         return None
     cells = layout_to_cells(layout, page, confidence)
+    refill_by_position(cells, inside, layout.xs, layout.ys, confidence)
     if not _table_like(cells) or (not region.ruled and _label_value_form(cells)):
         log.debug("page %d: region %s is not tabular", page, region.bbox)
         return None
@@ -263,6 +264,22 @@ def region_to_grid(region: StreamRegion, chars: list[Char], page: int, method: s
     return Grid(page=page, bbox=(xs[0], ys[0], xs[-1], ys[-1]), n_rows=len(ys) - 1, n_cols=len(xs) - 1,
                 cells=cells, col_edges=list(xs), method=method,
                 confidence=min((c.confidence for c in cells), default=confidence), pages=[page])
+
+
+def refill_by_position(cells: list[Cell], chars: list[Char], xs: list[float], ys: list[float],
+                       confidence: float) -> None:
+    """Each cell's text from the chars whose centre lies in it, as lattice cells get theirs.
+
+    The layout decides the rows and columns; placing text by position keeps
+    every character in exactly one place: a cell of this grid, or (outside
+    the grid's box) the page's free text.
+    """
+    for cell in cells:
+        cell.text = ""
+    fill_cells(cells, [c for c in chars if xs[0] <= c.cx <= xs[-1] and ys[0] <= c.cy <= ys[-1]],
+               TableLines(h=[], v=[], xs=list(xs), ys=list(ys)))
+    for cell in cells:
+        cell.confidence = min(cell.confidence, confidence)
 
 
 def _table_like(cells: list[Cell]) -> bool:

@@ -20,6 +20,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from statistics import median
 
+from extractors.disjoint import find, union
 from extractors.ir import BBox, Cell, Char
 from extractors.stream_rows import Fragment, TextCell, band_cells, spread_headers, wrap_rules
 from extractors.textlines import cell_text, group_rows
@@ -232,12 +233,12 @@ def layout_to_cells(layout: Layout, page: int, confidence: float) -> list[Cell]:
         slots = [r * n_cols + c for r in range(cell.row, min(cell.row + cell.rowspan, n_rows))
                  for c in range(cell.c0, cell.c1 + 1)]
         for s in slots[1:]:
-            _union(owner, slots[0], s)
+            union(owner, slots[0], s)
         chars.setdefault(slots[0], []).extend(cell.chars)
     groups = _rectangles(owner, n_rows, n_cols)
     text_of: dict[int, list[Char]] = {}
     for slot, cs in chars.items():
-        text_of.setdefault(_find(owner, slot), []).extend(cs)
+        text_of.setdefault(find(owner, slot), []).extend(cs)
     return sorted((_cell(layout, members, text_of.get(root, []), n_cols, page, confidence)
                    for root, members in groups.items()), key=lambda c: (c.row, c.col))
 
@@ -247,7 +248,7 @@ def _rectangles(owner: list[int], n_rows: int, n_cols: int) -> dict[int, list[in
     while True:
         groups: dict[int, list[int]] = {}
         for k in range(n_rows * n_cols):
-            groups.setdefault(_find(owner, k), []).append(k)
+            groups.setdefault(find(owner, k), []).append(k)
         changed = False
         for root, members in groups.items():
             rows = [m // n_cols for m in members]
@@ -255,7 +256,7 @@ def _rectangles(owner: list[int], n_rows: int, n_cols: int) -> dict[int, list[in
             box = [r * n_cols + c for r in range(min(rows), max(rows) + 1) for c in range(min(cols), max(cols) + 1)]
             if len(box) != len(members):
                 for s in box:
-                    _union(owner, root, s)
+                    union(owner, root, s)
                 changed = True
         if not changed:
             return groups
@@ -272,12 +273,3 @@ def _cell(layout: Layout, members: list[int], chars: list[Char], n_cols: int, pa
                 text=cell_text(chars, bbox) if chars else "", bbox=bbox, page=page, confidence=conf)
 
 
-def _find(parent: list[int], k: int) -> int:
-    while parent[k] != k:
-        parent[k] = parent[parent[k]]
-        k = parent[k]
-    return k
-
-
-def _union(parent: list[int], a: int, b: int) -> None:
-    parent[_find(parent, a)] = _find(parent, b)
