@@ -38,12 +38,14 @@ import numpy as np
 
 from extractors import raster, raster_rulings
 from extractors.ir import Char, Page, Ruling
+from extractors.ocr_engine import OcrEngine, OcrUnavailable, model_files
 from extractors.ocr_chars import (
     PxBox,
     RecLine,
     glyph_rows,
     ink_extent,
     is_vertical,
+    line_image,
     place_chars,
     place_vertical,
     split_box,
@@ -57,117 +59,12 @@ A4_PT = (595.28, 841.89)
 MAX_IMAGE_PIXELS = 120_000_000  # an A3 page at 600 dpi is 70 Mpx; beyond this refuse
 MIN_LINE_SCORE = 0.5  # rapidocr's own default text_score
 MIN_TEXT_PT = 2.5  # pieces whose ink is smaller than this either way are specks
-REC_MIN_SIDE, REC_MAX_SIDE = 30, 2000  # rapidocr's Global.min_side_len / max_side_len
-REC_BATCH = 16  # line images recognised per onnxruntime call
+REC_INK_SHARE = 0.5  # share of a line image's height the ink band fills
+REC_MARGIN = 0.25  # line images keep this many band heights of paper left and right of the ink
 
 
 class ImageTooLarge(ValueError):
     """An image (or page rendering) above the pixel limit: a possible decompression bomb."""
-
-
-class OcrUnavailable(RuntimeError):
-    """The OCR models are not installed (nothing is ever downloaded)."""
-
-
-class OcrEngine:
-    """Lazy wrapper around ``rapidocr.RapidOCR`` on the CPU, models from the wheel.
-
-    Creating one is cheap; the ONNX sessions load on first use. Hold one per
-    process and pass it to :func:`image_to_page`. One inference thread by
-    default: measured on 2 cores, a second thread cut wall time little and
-    cost much CPU; parallelism comes from one worker process per page.
-    """
-
-    def __init__(self, model_dir: Path | None = None, threads: int = 1) -> None:
-        self.model_dir = model_dir
-        self.threads = threads
-        self._ocr: Any = None
-
-    def _engine(self) -> Any:
-        if self._ocr is None:
-            self._ocr = _build_rapidocr(self.model_dir, self.threads)
-        return self._ocr
-
-    def detect(self, image: np.ndarray) -> list[PxBox]:
-        """Axis-aligned boxes (pixels) of the text lines rapidocr finds."""
-        out = self._engine()(image, use_det=True, use_cls=False, use_rec=False)
-        boxes = getattr(out, "boxes", None)
-        if boxes is None:
-            return []
-        return [_quad_to_box(q) for q in np.asarray(boxes)]
-
-    def recognize(self, crop: np.ndarray) -> RecLine | None:
-        """Text of one line image with each character's CTC column and confidence."""
-        return self.recognize_many([crop])[0]
-
-    def recognize_many(self, crops: list[np.ndarray]) -> list[RecLine | None]:
-        """Text of many line images in batches (sorted by width inside rapidocr), in input order."""
-        if not crops:
-            return []
-        from rapidocr.ch_ppocr_rec import TextRecInput
-
-        recognizer = self._engine()._load_rec_model()
-        out = recognizer(TextRecInput(img=[_rec_input(c) for c in crops], return_word_box=True))
-        results: list[RecLine | None] = []
-        for text, score, info in zip(out.txts or (), out.scores, out.word_results):
-            results.append(_rec_line(text, float(score), info) if text and text.strip() else None)
-        return results + [None] * (len(crops) - len(results))
-
-
-def model_files(model_dir: Path | None = None) -> dict[str, Path]:
-    """The det/rec/cls ONNX files shipped in the rapidocr wheel (or ``model_dir``)."""
-    if model_dir is None:
-        import rapidocr
-
-        model_dir = Path(rapidocr.__file__).parent / "models"
-    found: dict[str, Path] = {}
-    for task in ("det", "rec", "cls"):
-        files = sorted(model_dir.glob(f"*_{task}_*.onnx"))
-        if not files:
-            raise OcrUnavailable(f"no {task} model in {model_dir}; OCR models are never downloaded")
-        found[task] = files[-1]
-    return found
-
-
-def _build_rapidocr(model_dir: Path | None, threads: int) -> Any:
-    from rapidocr import RapidOCR
-
-    files = model_files(model_dir)
-    params: dict[str, Any] = {
-        "Global.log_level": "warning",
-        "Global.model_root_dir": str(files["det"].parent),
-        "Det.model_path": str(files["det"]),
-        "Rec.model_path": str(files["rec"]),
-        "Cls.model_path": str(files["cls"]),
-        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
-        "Rec.rec_batch_num": REC_BATCH,
-    }
-    log.info("loading OCR models %s", ", ".join(p.name for p in files.values()))
-    return RapidOCR(params=params)
-
-
-def _quad_to_box(quad: np.ndarray) -> PxBox:
-    xs, ys = quad[:, 0], quad[:, 1]
-    return PxBox(int(np.floor(xs.min())), int(np.floor(ys.min())), int(np.ceil(xs.max())), int(np.ceil(ys.max())))
-
-
-def _rec_input(crop: np.ndarray) -> np.ndarray:
-    """A crop as rapidocr's own rec-only call prepares it: 3 channels, sides within bounds."""
-    from rapidocr.utils.process_img import resize_image_within_bounds
-
-    img = np.repeat(crop[:, :, None], 3, axis=2) if crop.ndim == 2 else crop
-    return resize_image_within_bounds(img, REC_MIN_SIDE, REC_MAX_SIDE)[0]
-
-
-def _rec_line(text: str, score: float, info: Any) -> RecLine:
-    cols = iter(col for word in (info.word_cols or []) for col in word)
-    confs = list(info.confs or [])
-    chars: list[tuple[str, float, float]] = []
-    for i, ch in enumerate(text):
-        conf = float(confs[i]) if i < len(confs) else score
-        col = -1.0 if ch.isspace() else float(next(cols, -1))
-        chars.append((ch, conf, col))
-    return RecLine(text=text, score=score, chars=chars, n_cols=float(info.line_txt_len or 0.0))
 
 
 # ---------------------------------------------------------------- pages
@@ -265,7 +162,9 @@ def _prepare_piece(clean: np.ndarray, ink: np.ndarray, box: PxBox, min_size: flo
         if len(glyphs) > 1:
             strip, spans = vertical_strip(crop, extent, glyphs)
             return _Job(box, extent, strip, glyphs, spans)
-    return _Job(box, extent, crop)
+    image, left = line_image(crop, extent, REC_MARGIN, REC_INK_SHARE)
+    framed = PxBox(box.x0 + left, box.y0, box.x0 + left + image.shape[1], box.y1)
+    return _Job(framed, (extent[0] - left, extent[1], extent[2] - left, extent[3]), image)
 
 
 def _place(job: _Job, line: RecLine | None) -> list[Char]:

@@ -27,9 +27,10 @@ if TYPE_CHECKING:
 
 CUT_MARGIN = 2  # a ruling this close to a box edge (px) does not split the box
 MIN_PIECE = 3  # pieces narrower than this (px) are dropped
-EDGE_BAND = 0.25  # a band touching the crop edge lighter than this share of the heaviest is a neighbour's
+EDGE_BAND = 0.6  # a band touching the crop edge lighter than this share of the heaviest is a neighbour's
 NARROW = 0.55  # width of a Latin glyph relative to the line height (CJK: 1.0)
 VERTICAL_RATIO = 1.8  # ink this many times taller than wide is a vertical column of characters
+SOFT_EDGE = 0.1  # rows this share of the band height above and below it stay in a line image
 GLYPH_SQUARE = 1.15  # a stacked glyph is at most this many times taller than the column is wide
 
 
@@ -90,6 +91,30 @@ def _cut(box: PxBox, seg: Segment) -> list[PxBox]:
         return [box]
     y = int(round(seg.pos))
     return [PxBox(box.x0, box.y0, box.x1, y - half), PxBox(box.x0, y + half, box.x1, box.y1)]
+
+
+def line_image(gray: np.ndarray, extent: tuple[int, int, int, int], margin: float,
+               share: float) -> tuple[np.ndarray, int]:
+    """The line crop ``gray`` framed for the recogniser, and the x of its left edge in the crop.
+
+    Columns are cut, or paper added, to leave ``margin`` band heights beside
+    the ink (a mark touching the crop's edge is read badly), and rows so the
+    ink band fills ``share`` of the height, centred: the recogniser sees
+    text of one size with the same room around it, whatever the box. Rows
+    beyond the band (and its soft edge) and columns beyond the crop are
+    paper, so a neighbouring line is not read; the offset keeps the
+    character placement exact.
+    """
+    ex0, ey0, ex1, ey1 = extent
+    band = ey1 - ey0
+    pad, soft = int(np.ceil(margin * band)), max(2, int(round(SOFT_EDGE * band)))
+    height = max(band + 2, int(round(band / share)))
+    left, top = ex0 - pad, int(round((ey0 + ey1 - height) / 2))
+    out = np.full((height, ex1 - ex0 + 2 * pad), int(np.median(gray)), np.uint8)
+    y0, y1 = max(0, top, ey0 - soft), min(gray.shape[0], top + height, ey1 + soft)
+    x0, x1 = max(0, left), min(gray.shape[1], left + out.shape[1])
+    out[y0 - top:y1 - top, x0 - left:x1 - left] = gray[y0:y1, x0:x1]
+    return out, left
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:

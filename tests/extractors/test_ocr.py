@@ -24,7 +24,8 @@ from extractors.ocr import (
     prepare,
     render_pdf_page,
 )
-from extractors.ocr_chars import PxBox, RecLine, ink_extent, place_chars, split_box
+from extractors.ocr_chars import PxBox, RecLine, ink_extent, line_image, place_chars, split_box
+from extractors.ocr_engine import OcrEngine, decode_ctc, rec_batches
 from extractors.textlines import cell_text
 from tests.fixtures.scans import FUND_TABLE, make_scan
 
@@ -54,15 +55,68 @@ def _ruling_tuples(page: Page) -> list[tuple]:
 def test_models_come_from_the_wheel_and_nothing_downloads() -> None:
     import rapidocr
 
-    from extractors.ocr import _build_rapidocr
-
     files = model_files()
     wheel = Path(rapidocr.__file__).parent / "models"
     assert sorted(files) == ["cls", "det", "rec"]
     assert all(p.parent == wheel and p.stat().st_size > 100_000 for p in files.values())
-    cfg = _build_rapidocr(None, 1).cfg  # sessions load lazily: nothing read yet
-    assert (cfg.Det.model_path, cfg.Rec.model_path, cfg.Cls.model_path) == (
-        str(files["det"]), str(files["rec"]), str(files["cls"]))
+    engine = OcrEngine()
+    assert engine.files() == files and engine._models is None  # sessions load on first use
+
+
+def test_detection_input_is_the_page_scaled_to_the_long_side() -> None:
+    from extractors.ocr_engine import _det_input
+
+    gray = np.full((2339, 1654), 255, np.uint8)
+    gray[100:140, 200:600] = 0
+    x = _det_input(gray, 1280)
+    assert x.shape == (1, 3, 1280, 896) and x.dtype == np.float32  # 1654 * 1280 / 2339 = 905 -> 896
+    assert (x.min(), x.max()) == (-1.0, 1.0) and (x[0, 0] == x[0, 2]).all()
+    assert _det_input(np.zeros((50, 70), np.uint8), 1280).shape == (1, 3, 64, 64)  # never enlarged
+
+
+def test_recognition_batches_stay_within_the_padded_width_budget() -> None:
+    widths = [300, 40, 2000, 120, 50, 900]
+    assert rec_batches(widths, budget=1000, most=3) == [[1, 4, 3], [0], [5], [2]]
+    for batch in rec_batches(widths, budget=1000, most=3):
+        assert len(batch) == 1 or len(batch) * max(48, max(widths[i] for i in batch)) <= 1000
+    assert rec_batches([], budget=1000) == []
+
+
+def test_ctc_decoding_keeps_each_characters_column_and_probability() -> None:
+    alphabet = ["blank", "合", "计", "1", " "]
+    best = [1, 1, 0, 2, 0, 4, 3, 3, 0, 3, 0]  # 合合 _ 计 _ space 1 1 _ 1 _
+    probs = np.full((len(best), len(alphabet)), 0.01, np.float32)
+    for col, k in enumerate(best):
+        probs[col, k] = 0.9 if col != 3 else 0.6
+    line = decode_ctc(probs, alphabet, 5.5)
+    assert line is not None and line.text == "合计 11"
+    assert line.chars == [("合", 0.9, 0.0), ("计", 0.6, 3.0), (" ", 0.9, -1.0), ("1", 0.9, 6.0), ("1", 0.9, 9.0)]
+    assert (line.n_cols, line.score) == (5.5, 0.84)
+    blank = np.zeros((4, 5), np.float32)
+    blank[:, 0] = 1.0
+    blank[2] = [0, 0, 0, 0, 1.0]  # nothing but a space
+    assert decode_ctc(blank, alphabet, 4.0) is None
+
+
+def test_line_image_adds_paper_where_the_ink_touches_the_crop_edge() -> None:
+    crop = np.full((30, 100), 200, np.uint8)
+    crop[10:20, 60:100] = 0  # ink from x=60 to the right edge
+    image, left = line_image(crop, (60, 10, 100, 20), margin=0.5, share=0.5)
+    assert (image.shape, left) == ((20, 50), 55)  # 5 px beside the ink, band of 10 in 20 rows
+    assert (image[5:15, 5:45] == 0).all() and (image[:5] == 200).all() and (image[:, 45:] == 200).all()
+    assert (image[5:15, :5] == 200).all()  # from the crop: paper before the ink
+    tall = np.full((80, 40), 200, np.uint8)
+    tall[0:10, :] = 0  # the line above, cut away
+    tall[40:50, 10:30] = 0
+    image, left = line_image(tall, (10, 40, 30, 50), margin=0.0, share=0.5)
+    assert (image.shape, left) == ((20, 20), 10) and (image[:5] == 200).all() and (image[5:15] == 0).all()
+
+
+def test_chars_of_a_padded_line_image_land_on_the_ink() -> None:
+    line = RecLine(text="12", score=0.9, n_cols=10.0, chars=[("1", 0.9, 4.0), ("2", 0.9, 6.0)])
+    box = PxBox(190, 50, 290, 80)  # the framed image: 10 px of paper beyond the crop at x=280
+    chars = place_chars(line, box, (30, 5, 90, 25))
+    assert [(c.text, c.x0, c.x1) for c in chars] == [("1", 220.0, 245.0), ("2", 245.0, 280.0)]
 
 
 # ---------------------------------------------------------------- raster
