@@ -32,7 +32,7 @@ DET_MAX_SIDE = 1280  # long side (px) of the image the detector reads (measured:
 REC_HEIGHT = 48  # the recognition model's input height
 REC_SQUEEZE = 1.0  # line images are narrowed by this factor (the model reads squeezed text well)
 REC_MIN_WIDTH = 48  # narrower line images are padded to this width
-REC_BATCH_WIDTH = 6400  # padded pixels (width x images) per recognition call
+REC_BATCH_WIDTH = 3200  # padded pixels (width x images) per recognition call: ~100 MB of output at most
 REC_MAX_BATCH = 64  # images per recognition call at most
 
 

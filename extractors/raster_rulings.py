@@ -28,6 +28,8 @@ SAME_LINE_PT = 1.5  # pieces whose positions differ less than this are collinear
 SNAP_PT = 4.0  # a line end this close to a crossing line is extended onto it
 ISOLATED_MAX_PT = 45.0  # a short line touching no crossing line is dropped
 CLEARANCE_PT = 0.8  # paper expected this far beside a ruling
+ANCHOR_SPAN = 0.75  # a stroke in a text box is a ruling when it spans this much between its crossing lines
+INSIDE_SHARE = 0.8  # a candidate this much inside a text box is a glyph stroke (unless anchored)
 MAX_SIDE_INK = 0.5  # share of a candidate's length with ink beside it that marks text
 
 Orientation = Literal["h", "v"]
@@ -182,17 +184,24 @@ def _drop_glyph_strokes(lines: list[Segment], crossing: list[Segment], boxes: Se
 
 
 def _anchored(seg: Segment, crossing: list[Segment], snap: float) -> bool:
-    """Both ends of ``seg`` meet a crossing line."""
+    """Both ends of ``seg`` meet a crossing line, and it spans most of the way between
+    them (a glyph's long stroke in a short cell ends well short of its borders)."""
     near = [c for c in crossing if c.start - snap <= seg.pos <= c.end + snap]
-    return all(any(abs(c.pos - end) <= snap for c in near) for end in (seg.start, seg.end))
+    first = [c.pos for c in near if abs(c.pos - seg.start) <= snap]
+    last = [c.pos for c in near if abs(c.pos - seg.end) <= snap]
+    return bool(first and last) and seg.length >= ANCHOR_SPAN * (max(last) - min(first))
 
 
 def _inside_any(seg: Segment, boxes: Sequence[Box]) -> bool:
+    """Most of the segment (INSIDE_SHARE of its length) lies in one text box: a stroke
+    of a glyph may poke out of a tight box by a pixel or two."""
     if seg.orientation == "h":
-        x0, y0, x1, y1 = seg.start, seg.pos, seg.end, seg.pos
-    else:
-        x0, y0, x1, y1 = seg.pos, seg.start, seg.pos, seg.end
-    return any(b[0] - 1 <= x0 and x1 <= b[2] + 1 and b[1] - 1 <= y0 and y1 <= b[3] + 1 for b in boxes)
+        return any(b[1] - 1 <= seg.pos <= b[3] + 1 and _covered(seg, b[0], b[2]) for b in boxes)
+    return any(b[0] - 1 <= seg.pos <= b[2] + 1 and _covered(seg, b[1], b[3]) for b in boxes)
+
+
+def _covered(seg: Segment, lo: float, hi: float) -> bool:
+    return min(seg.end, hi + 1) - max(seg.start, lo - 1) >= INSIDE_SHARE * seg.length
 
 
 def segments_mask(shape: tuple[int, ...], segments: list[Segment], grow: int = 1) -> np.ndarray:

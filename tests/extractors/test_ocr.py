@@ -157,6 +157,19 @@ def test_stamp_and_handwriting_blobs_are_not_rulings() -> None:
                      ("v", 60.5, 100.5, 300.5), ("v", 538.5, 100.5, 300.5)]
 
 
+def test_long_glyph_stroke_in_a_short_cell_is_not_a_ruling_but_a_short_border_is() -> None:
+    ink = np.zeros((300, 500), np.uint8)
+    ink[100:102, 50:450] = 255  # a short row: borders 44 px apart
+    ink[144:146, 50:450] = 255
+    ink[100:146, 50:52] = 255
+    ink[100:146, 448:450] = 255
+    ink[110:138, 200:202] = 255  # the long stroke of a glyph (率): 28 px, 8 px short of each border
+    ink[100:146, 330:332] = 255  # a real column border running through the text box
+    box = (150.0, 104.0, 360.0, 141.0)  # the detected text line, stroke poking out by 1 px
+    found = sorted((s.orientation, s.pos) for s in raster_rulings.find_segments(ink, 2.78, [box]))
+    assert found == [("h", 100.5), ("h", 144.5), ("v", 50.5), ("v", 330.5), ("v", 448.5)]
+
+
 @pytest.mark.parametrize("angle", [1.5, -1.5])
 def test_rotated_scan_is_deskewed_and_rulings_found(ocr_table_pdf: Path, angle: float) -> None:
     scan = raster.as_array(make_scan(ocr_table_pdf, 0, angle=angle))
