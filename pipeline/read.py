@@ -2,7 +2,8 @@
 
 A PDF page keeps its text layer when the layer is usable (enough characters
 that decode to Chinese or ASCII); a page with no layer or a garbage one
-(``(cid:123)`` codes, private-use glyphs) is rendered and OCR'd. Image files
+(``(cid:123)`` codes, private-use glyphs) is OCR'd from its embedded scan
+(or a rendering, see :mod:`extractors.page_images`). Image files
 are OCR'd page by page. The OCR engine is loaded lazily, once per worker
 process, so ``--help``, ``query`` and ``export`` never import it.
 """
@@ -53,16 +54,18 @@ def _read_pdf_page(pdf: Any, index: int, timings: dict[str, float]) -> Page:
 
 
 def _ocr_pdf_page(pdf: Any, index: int, size: tuple[float, float], timings: dict[str, float]) -> Page:
-    from extractors.ocr import image_to_page, render_pdf_page
+    from extractors.ocr import image_to_page
+    from extractors.page_images import pdf_page_image
 
     with timed(timings, "render"):
-        image = render_pdf_page(pdf, index, OCR_DPI)
+        image = pdf_page_image(pdf, index, OCR_DPI)
     with timed(timings, "ocr"):
         return image_to_page(image, index + 1, size, engine=ocr_engine())
 
 
 def read_image_pages(path: Path, timings: dict[str, float]) -> list[Page]:
-    from extractors.ocr import image_to_page, load_image_pages
+    from extractors.ocr import image_to_page
+    from extractors.page_images import load_image_pages
 
     with timed(timings, "open"):
         images = load_image_pages(path)

@@ -17,15 +17,9 @@ from PIL import Image
 
 from extractors import raster, raster_rulings
 from extractors.ir import Page
-from extractors.ocr import (
-    ImageTooLarge,
-    load_image_pages,
-    model_files,
-    prepare,
-    render_pdf_page,
-)
+from extractors.ocr import prepare
 from extractors.ocr_chars import PxBox, RecLine, ink_extent, line_image, place_chars, split_box
-from extractors.ocr_engine import OcrEngine, decode_ctc, rec_batches
+from extractors.ocr_engine import OcrEngine, decode_ctc, model_files, rec_batches
 from extractors.textlines import cell_text
 from tests.fixtures.scans import FUND_TABLE, make_scan
 
@@ -216,54 +210,22 @@ def test_chars_abut_within_a_word_and_share_the_line_band() -> None:
     assert [c.space_before for c in chars] == [False, False, True, False, False, False]
 
 
-# ---------------------------------------------------------------- inputs
-
-
-def test_multi_page_tiff_and_grey_png_load(tmp_path: Path) -> None:
-    frames = [Image.new("L", (60, 80), 255), Image.new("RGB", (70, 50), (255, 0, 0)), Image.new("1", (30, 20), 1)]
-    frames[0].save(tmp_path / "a.tif", save_all=True, append_images=frames[1:])
-    pages = load_image_pages(tmp_path / "a.tif")
-    assert [p.shape for p in pages] == [(80, 60), (50, 70, 3), (20, 30)]
-    assert pages[1][0, 0].tolist() == [255, 0, 0] and pages[2].max() == 255
-    Image.new("LA", (10, 12)).save(tmp_path / "b.png")
-    assert [p.shape for p in load_image_pages(tmp_path / "b.png")] == [(12, 10)]
-
-
-def test_decompression_bomb_is_refused(tmp_path: Path) -> None:
-    Image.new("L", (1000, 1000), 255).save(tmp_path / "big.png")
-    with pytest.raises(ImageTooLarge, match="above 500000 pixels"):
-        load_image_pages(tmp_path / "big.png", max_pixels=500_000)
-    with pytest.raises(ImageTooLarge):  # PIL's own guard (over twice the limit) is converted too
-        load_image_pages(tmp_path / "big.png", max_pixels=400_000)
-    assert load_image_pages(tmp_path / "big.png", max_pixels=1_000_000)[0].shape == (1000, 1000)
-
-
-def test_render_pdf_page_at_dpi(ocr_table_pdf: Path) -> None:
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(str(ocr_table_pdf))
-    image = render_pdf_page(pdf, 0, 100)
-    assert image.shape == (1170, 827, 3)  # pdfium rounds 1169.3 x 826.8 up
-    with pytest.raises(ImageTooLarge):
-        render_pdf_page(pdf, 0, 300, max_pixels=1_000_000)
-
-
 # ---------------------------------------------------------------- OCR
 
 
 def test_image_without_page_size_is_taken_as_a4_in_its_orientation(ocr_engine) -> None:
     from extractors.ocr import image_to_page
 
-    img = np.full((827, 1170), 245, np.uint8)  # landscape A4 at 100 dpi, a ruled box
-    img[200:202, 100:1000] = 30
-    img[600:602, 100:1000] = 30
-    img[200:602, 100:102] = 30
-    img[200:602, 998:1000] = 30
+    img = np.full((1240, 1754), 245, np.uint8)  # landscape A4 at 150 dpi, a ruled box
+    img[300:303, 150:1500] = 30
+    img[900:903, 150:1500] = 30
+    img[300:903, 150:153] = 30
+    img[300:903, 1497:1500] = 30
     page = image_to_page(Image.fromarray(img), 3, None, engine=ocr_engine)
     assert (page.number, page.kind, page.width, page.height, page.chars) == (3, "scanned", 841.89, 595.28, [])
-    scale = 841.89 / 1170
-    want = [("h", 200.5 * scale, 100.5 * scale, 998.5 * scale), ("h", 600.5 * scale, 100.5 * scale, 998.5 * scale),
-            ("v", 100.5 * scale, 200.5 * scale, 600.5 * scale), ("v", 998.5 * scale, 200.5 * scale, 600.5 * scale)]
+    scale = 841.89 / 1754
+    want = [("h", 301 * scale, 151 * scale, 1498 * scale), ("h", 901 * scale, 151 * scale, 1498 * scale),
+            ("v", 151 * scale, 301 * scale, 901 * scale), ("v", 1498 * scale, 301 * scale, 901 * scale)]
     assert _unmatched(want, _ruling_tuples(page), tol=0.3) == [] and len(page.rulings) == 4
 
 
@@ -326,12 +288,13 @@ def test_sample_scan_fund_table_matches_the_digital_page(ocr_engine) -> None:
     import pypdfium2 as pdfium
 
     from extractors.grids import page_to_grids
-    from extractors.ocr import DEFAULT_DPI, image_to_page
+    from extractors.ocr import image_to_page
+    from extractors.page_images import pdf_page_image
     from extractors.pdfium import pdfium_page_to_page
 
     stem = "002_480007bc3b6e9f33"
     scan_pdf = pdfium.PdfDocument(str(SAMPLES / f"{stem}_scan.pdf"))
-    scanned = image_to_page(render_pdf_page(scan_pdf, 1, DEFAULT_DPI), 2, scan_pdf[1].get_size(), engine=ocr_engine)
+    scanned = image_to_page(pdf_page_image(scan_pdf, 1), 2, scan_pdf[1].get_size(), engine=ocr_engine)
     digital = pdfium_page_to_page(pdfium.PdfDocument(str(SAMPLES / f"{stem}.pdf"))[1], 2)
     want = [[_nfkc(t) for t in row] for row in page_to_grids(digital).grids[0].text_matrix()]
     got = [[_nfkc(t) for t in row] for row in page_to_grids(scanned).grids[0].text_matrix()]
