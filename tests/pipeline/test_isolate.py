@@ -31,8 +31,10 @@ def task(kind: str, arg: float = 0.0) -> object:
         folder, n = arg
         (folder / str(os.getpid())).touch()
         return os.getpid(), _wait_for(lambda: len(list(folder.iterdir())) >= n)
-    if kind == "after":  # wait for the flag file `arg` to exist
-        return _wait_for(arg.exists)
+    if kind == "after":  # wait for the flag file `arg` to exist, then a little longer
+        seen = _wait_for(arg.exists)
+        time.sleep(0.5)  # so the flagging task has surely been collected first, however loaded the machine
+        return seen
     if kind == "flag":
         arg.touch()
         return True
