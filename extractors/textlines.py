@@ -22,16 +22,22 @@ def is_latin(ch: str) -> bool:
 def group_rows(chars: list[Char]) -> list[list[Char]]:
     """Chars grouped into visual rows, top to bottom, each row left to right."""
     rows: list[list[Char]] = []
-    total = 0.0  # sum of the centres of the current row
+    total, sizes = 0.0, 0.0  # sums of the centres and sizes of the current row
     for ch in sorted(chars, key=lambda c: (c.cy, c.x0)):
         cy = ch.cy
-        if rows and abs(cy - total / len(rows[-1])) <= max(ch.size, 1.0) * 0.45:
+        if rows and abs(cy - total / len(rows[-1])) <= _row_reach(ch.size, sizes / len(rows[-1])):
             rows[-1].append(ch)
-            total += cy
+            total, sizes = total + cy, sizes + ch.size
         else:
             rows.append([ch])
-            total = cy
+            total, sizes = cy, ch.size
     return [sorted(row, key=lambda c: c.x0) for row in rows]
+
+
+def _row_reach(size: float, row_size: float) -> float:
+    """How far a char's centre may lie from a row's to belong to it: by the smaller of the two
+    sizes, so a char of an overgrown OCR band does not pull a neighbouring line in."""
+    return max(min(size, row_size), 1.0) * 0.45
 
 
 def join_chars(chars: list[Char]) -> str:

@@ -216,16 +216,16 @@ def test_chars_abut_within_a_word_and_share_the_line_band() -> None:
 def test_image_without_page_size_is_taken_as_a4_in_its_orientation(ocr_engine) -> None:
     from extractors.ocr import image_to_page
 
-    img = np.full((1240, 1754), 245, np.uint8)  # landscape A4 at 150 dpi, a ruled box
-    img[300:303, 150:1500] = 30
-    img[900:903, 150:1500] = 30
-    img[300:903, 150:153] = 30
-    img[300:903, 1497:1500] = 30
+    img = np.full((1654, 2339), 245, np.uint8)  # landscape A4 at 200 dpi, a ruled box
+    img[400:403, 200:2003] = 30
+    img[1200:1203, 200:2003] = 30
+    img[400:1203, 200:203] = 30
+    img[400:1203, 2000:2003] = 30
     page = image_to_page(Image.fromarray(img), 3, None, engine=ocr_engine)
     assert (page.number, page.kind, page.width, page.height, page.chars) == (3, "scanned", 841.89, 595.28, [])
-    scale = 841.89 / 1754
-    want = [("h", 301 * scale, 151 * scale, 1498 * scale), ("h", 901 * scale, 151 * scale, 1498 * scale),
-            ("v", 151 * scale, 301 * scale, 901 * scale), ("v", 1498 * scale, 301 * scale, 901 * scale)]
+    scale = 841.89 / 2339
+    want = [("h", 401 * scale, 201 * scale, 2001 * scale), ("h", 1201 * scale, 201 * scale, 2001 * scale),
+            ("v", 201 * scale, 401 * scale, 1201 * scale), ("v", 2001 * scale, 401 * scale, 1201 * scale)]
     assert _unmatched(want, _ruling_tuples(page), tol=0.3) == [] and len(page.rulings) == 4
 
 
