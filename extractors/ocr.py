@@ -6,8 +6,10 @@ page (origin top-left), exactly like the digital reader's, so grids, lines
 and layout extractors run unchanged:
 
 1. grey levels with red seals made pale, ink (:mod:`extractors.raster`),
-   skew measured on the projection profile and removed (``page.rotation``:
-   degrees turned counter-clockwise to level the scan);
+   skew measured on the projection profile and removed; a page lying
+   sideways or upside down is turned upright (:mod:`extractors.orientation`)
+   and levelled again (``page.rotation``: degrees turned counter-clockwise
+   in all, quarter turns and skew; the page's size is the upright one);
 2. text detection on the levelled page scaled to 1280 px
    (:mod:`extractors.ocr_engine`);
 3. ruling lines by morphology (:mod:`extractors.raster_rulings`), emitted
@@ -67,6 +69,7 @@ import numpy as np
 from extractors import raster, raster_rulings
 from extractors.ir import Char, Page, Ruling
 from extractors.ocr_engine import OcrEngine
+from extractors.orientation import quarter_turns, turn
 from extractors.page_images import to_working_resolution
 from extractors.ocr_chars import (
     PxBox,
@@ -125,12 +128,12 @@ def image_to_page(
     assumes an A4 page in the image's orientation.
     """
     arr = raster.as_array(image)
-    width, height = page_size_pt or _a4_like(arr.shape[1], arr.shape[0])
-    arr = to_working_resolution(arr, (width, height))
-    h, w = arr.shape[:2]
+    size = page_size_pt or _a4_like(arr.shape[1], arr.shape[0])
+    level = upright(to_working_resolution(arr, size), size, engine)
+    width, height = level.size
+    h, w = level.prep.gray.shape[:2]
     sx, sy = w / width, h / height
-    prep = prepare(arr, sx)
-    boxes = engine.detect(prep.gray)
+    prep, boxes = level.prep, level.boxes
     segments = raster_rulings.find_segments(prep.ink, sx, [astuple(b) for b in boxes])
     blank = np.maximum(raster_rulings.segments_mask(prep.gray.shape, segments), raster.isolated_specks(prep.ink, sx))
     if prep.stamp is not None:
@@ -142,8 +145,32 @@ def image_to_page(
         number=number, width=width, height=height,
         chars=[_char_to_pt(c, sx, sy) for c in chars],
         rulings=[_segment_to_pt(s, sx, sy) for s in segments],
-        kind="scanned", rotation=prep.angle,
+        kind="scanned", rotation=round(prep.angle + 90 * level.turns, 2),
     )
+
+
+@dataclass(slots=True)
+class Upright:
+    """A page image levelled and turned upright, its text boxes, and its size in points."""
+
+    prep: Prepared
+    boxes: list[PxBox]
+    size: tuple[float, float]
+    turns: int  # counter-clockwise quarter turns applied to the scan
+
+
+def upright(arr: np.ndarray, size: tuple[float, float], engine: OcrEngine) -> Upright:
+    """Deskew ``arr`` and find its text; a page lying sideways or upside down is turned first."""
+    prep = prepare(arr, arr.shape[1] / size[0])
+    boxes = engine.detect(prep.gray)
+    turns = quarter_turns(engine, prep.gray, boxes)
+    if not turns:
+        return Upright(prep, boxes, size, 0)
+    if turns % 2:
+        size = (size[1], size[0])
+    arr = turn(arr, turns)
+    prep = prepare(arr, arr.shape[1] / size[0])
+    return Upright(prep, engine.detect(prep.gray), size, turns)
 
 
 def _a4_like(w: int, h: int) -> tuple[float, float]:

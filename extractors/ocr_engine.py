@@ -34,6 +34,7 @@ REC_SQUEEZE = 1.0  # line images are narrowed by this factor (the model reads sq
 REC_MIN_WIDTH = 48  # narrower line images are padded to this width
 REC_BATCH_WIDTH = 3200  # padded pixels (width x images) per recognition call: ~100 MB of output at most
 REC_MAX_BATCH = 64  # images per recognition call at most
+CLS_HEIGHT, CLS_WIDTH = 48, 192  # the direction classifier's input
 
 
 class OcrUnavailable(RuntimeError):
@@ -63,6 +64,7 @@ class _Models:
     rec: Any
     post: Any
     alphabet: list[str]
+    cls: Any = None  # the line direction classifier, loaded when first asked
 
 
 class OcrEngine:
@@ -102,6 +104,16 @@ class OcrEngine:
 
         return [_quad_to_box(q) for q in TextDetector.sorted_boxes(np.asarray(quads, dtype=np.float32))]
 
+    def upside_down(self, crops: list[np.ndarray]) -> list[float]:
+        """For each grey line image, the probability that it is turned half round (180 degrees)."""
+        if not crops:
+            return []
+        models = self._loaded()
+        if models.cls is None:
+            models.cls = _session(self.files()["cls"], self.threads)
+        probs = models.cls.run(None, {models.cls.get_inputs()[0].name: _cls_input(crops)})[0]
+        return [float(p[1]) for p in probs]
+
     def recognize(self, crop: np.ndarray) -> RecLine | None:
         """Text of one line image with each character's CTC column and confidence."""
         return self.recognize_many([crop])[0]
@@ -120,8 +132,17 @@ class OcrEngine:
 
 
 def _load(files: dict[str, Path], threads: int) -> _Models:
-    import onnxruntime as ort
     from rapidocr.ch_ppocr_det.utils import DBPostProcess
+
+    log.info("loading OCR models %s, %s", files["det"].name, files["rec"].name)
+    det, rec = _session(files["det"], threads), _session(files["rec"], threads)
+    post = DBPostProcess(thresh=0.3, box_thresh=0.5, max_candidates=1000, unclip_ratio=1.6,
+                         score_mode="fast", use_dilation=True)  # rapidocr's defaults
+    return _Models(det, rec, post, _alphabet(rec, files["rec"]))
+
+
+def _session(path: Path, threads: int) -> Any:
+    import onnxruntime as ort
 
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
@@ -129,12 +150,7 @@ def _load(files: dict[str, Path], threads: int) -> _Models:
     opts.enable_cpu_mem_arena = True  # reused between calls: faster, and a lower peak than malloc's
     opts.enable_mem_pattern = False  # shapes change with every batch
     opts.log_severity_level = 3
-    log.info("loading OCR models %s, %s", files["det"].name, files["rec"].name)
-    det = ort.InferenceSession(str(files["det"]), opts, providers=["CPUExecutionProvider"])
-    rec = ort.InferenceSession(str(files["rec"]), opts, providers=["CPUExecutionProvider"])
-    post = DBPostProcess(thresh=0.3, box_thresh=0.5, max_candidates=1000, unclip_ratio=1.6,
-                         score_mode="fast", use_dilation=True)  # rapidocr's defaults
-    return _Models(det, rec, post, _alphabet(rec, files["rec"]))
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
 
 def _alphabet(session: Any, path: Path) -> list[str]:
@@ -192,6 +208,21 @@ def _rec_input(images: list[np.ndarray], width: int) -> np.ndarray:
     batch = np.zeros((len(images), 3, REC_HEIGHT, width), np.float32)
     for k, img in enumerate(images):
         batch[k, :, :, : img.shape[1]] = img * np.float32(2 / 255) - 1
+    return batch
+
+
+def _cls_input(crops: list[np.ndarray]) -> np.ndarray:
+    """Float batch (n, 3, 48, 192) for the direction classifier: height 48, width in proportion
+    up to 192, -1..1, mid-grey padding on the right (as PaddleOCR prepares it)."""
+    import cv2
+
+    batch = np.zeros((len(crops), 3, CLS_HEIGHT, CLS_WIDTH), np.float32)
+    for k, crop in enumerate(crops):
+        gray = crop if crop.ndim == 2 else crop.mean(axis=2).astype(np.uint8)
+        h, w = gray.shape
+        width = min(CLS_WIDTH, max(1, int(np.ceil(CLS_HEIGHT * w / max(h, 1)))))
+        small = cv2.resize(gray, (width, CLS_HEIGHT), interpolation=cv2.INTER_AREA)
+        batch[k, :, :, :width] = small * np.float32(2 / 255) - 1
     return batch
 
 
