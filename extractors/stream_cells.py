@@ -119,8 +119,9 @@ def gaps_to_edges(gaps: list[tuple[float, float]], left: float, right: float) ->
     return [left, *((a + b) / 2 for a, b in gaps), right]
 
 
-def _col(xs: list[float], x: float) -> int:
-    return min(max(bisect_right(xs, x) - 1, 0), len(xs) - 2)
+def slot_of(edges: list[float], x: float) -> int:
+    """Index of the column (or row) between ``edges`` holding ``x``; one on an outer edge is inside."""
+    return min(max(bisect_right(edges, x) - 1, 0), len(edges) - 2)
 
 
 # ---------------------------------------------------------------- fragments
@@ -130,7 +131,7 @@ def line_fragments(row: list[Char], xs: list[float], line: int) -> list[Fragment
     """Segments of one text line placed into columns; pieces sharing a column are merged."""
     frags: list[Fragment] = []
     for seg in row_segments(row):
-        c0, c1 = _col(xs, seg.x0 + 0.5), _col(xs, seg.x1 - 0.5)
+        c0, c1 = slot_of(xs, seg.x0 + 0.5), slot_of(xs, seg.x1 - 0.5)
         if frags and c0 <= frags[-1].c1:
             frags[-1].c1 = max(frags[-1].c1, c1)
             frags[-1].chars += seg.chars

@@ -257,8 +257,14 @@ def spread_headers(rows: list[list[TextCell]], xs: list[float], header: int) -> 
 
 
 def _header_rowspans(row: list[TextCell], below: list[TextCell]) -> None:
-    """A header cell with nothing above or below it in the other header level spans both."""
+    """A header cell with nothing above or below it in the other header level spans both.
+
+    Two lines sharing no column are no two levels of one header (each is a row
+    of its own): moving every cell of ``below`` up would leave an empty row.
+    """
     up, down = _columns(row), _columns(below)
+    if not up & down:
+        return
     for cell in [c for c in row if c.rowspan == 1]:
         if not set(range(cell.c0, cell.c1 + 1)) & down:
             cell.rowspan = 2

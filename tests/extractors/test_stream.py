@@ -14,7 +14,7 @@ from extractors.grids import TableLines, page_to_grids
 from extractors.ir import Char, Page, Ruling
 from extractors.pdfium import pdf_to_pages
 from extractors.stream import lines_to_stream_grids, open_frame
-from extractors.stream_cells import column_gaps, row_segments
+from extractors.stream_cells import column_gaps, region_to_layout, row_segments
 from tests.fixtures import render_stream as rs
 from tests.fixtures.pdfgen import build_pdf, ruled_table
 
@@ -229,6 +229,41 @@ def test_any_text_and_rules_give_well_formed_grids_and_keep_every_char(cells, ru
                  for c in range(cell.col, cell.last_col + 1)]
         assert sorted(slots) == [(r, c) for r in range(grid.n_rows) for c in range(grid.n_cols)]
         assert len(grid.col_edges) == grid.n_cols + 1 and grid.n_cols >= 2
+    assert _kept(page) == len(page.chars)
+
+
+def _kept(page: Page) -> int:
     kept = sum(len(line.text.replace(" ", "")) for line in page.lines)
-    kept += sum(len(re.sub(r"\s", "", cell.text)) for grid in page.grids for cell in grid.cells)
-    assert kept == len(page.chars)
+    return kept + sum(len(re.sub(r"\s", "", cell.text)) for grid in page.grids for cell in grid.cells)
+
+
+STAIRCASE = ([(0, 0, "0")] * 14 + [(0, 1, "0"), (0, 3, "0"), (1, 0, "0"), (1, 3, "0"), (2, 2, "0"), (2, 4, "0")],
+             [(0, 0, 4), (3, 0, 4), (5, 0, 4)], 8.0)
+
+
+def test_header_lines_sharing_no_column_stay_separate_rows() -> None:
+    """Header lines in columns 0 and 2 are no two levels: the lower one is not moved up (no empty row)."""
+    page = _fuzz_page(*STAIRCASE)
+    layout = region_to_layout(page.chars, [17.0, 60.2, 89.0], 10, 290, 3, strict=False)
+    assert layout is not None
+    assert layout.xs == [10, 59.0, 129.0, 290]
+    assert layout.ys == pytest.approx([17.0, 31.2, 45.6, 60.2, 74.4, 89.0])
+    assert [(c.row, c.rowspan, c.c0, c.c1) for c in layout.cells] == [
+        (0, 1, 0, 0), (0, 2, 1, 1), (1, 1, 0, 0), (2, 1, 2, 2), (3, 1, 0, 0), (3, 1, 1, 1), (4, 1, 2, 2)]
+
+
+def test_staircase_header_is_no_table_and_keeps_its_text() -> None:
+    page = page_to_grids(_fuzz_page(*STAIRCASE))
+    assert page.grids == []
+    assert _line_texts(page) == ["0"] * 7
+
+
+def test_char_centred_on_the_rules_end_stays_in_the_last_column() -> None:
+    """The 8th glyph of the right-hand text has its centre exactly where the rules end (x = 570)."""
+    cells = [(0, 0, "0")] * 16 + [(0, 1, "0"), (0, 2, "0"), (1, 1, "0"), (7, 2, "00000000")]
+    page = page_to_grids(_fuzz_page(cells, [(0, 0, 8), (1, 0, 8)], 8.0))
+    grid = _only_grid(page)
+    assert grid.col_edges == [10, 59.0, 304.0, 570]
+    assert grid.text_matrix() == [["0", "", ""], ["0", "0", ""], ["0", "", "00000000"]]
+    assert page.lines == []
+    assert _kept(page) == len(page.chars) == 12
