@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from extractors.find import page_title
 from extractors.ir import Cell, Document, TextLine
 from extractors.self_eval_form_tables import (
-    LONGEST_LABEL, FormGrid, fund_records, indicator_records, match_label, unit_tail,
+    LONGEST_LABEL, FormGrid, form_label, fund_records, indicator_records, unit_tail,
 )
 from extractors.targets_common import region_of
 from schemas import labels as L
@@ -110,7 +110,7 @@ def _field_at(form: FormGrid, cell: Cell, synonyms: Sequence[str]) -> Field | No
         return Field(key, value, value.text, unit_tail(cell.text)) if value is not None else None
     parts = _COLON.split(cell.text or "", maxsplit=1)
     if len(parts) == 2 and compact(parts[1]) and len(compact(parts[0])) <= LONGEST_LABEL + 2:
-        key = match_label(parts[0], synonyms)
+        key = form_label(parts[0], synonyms)
         return Field(key, cell, parts[1]) if key is not None else None
     return None
 

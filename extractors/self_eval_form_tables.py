@@ -5,7 +5,7 @@ Everything is found by label: a form label's value is the cell to its right
 ``本次评价资金来源`` header, whose column holds the fund sources and whose
 header rows name the measure and budget level of every column to its
 right; the indicator grid hangs off the ``三级指标名称`` header. Labels may
-carry one OCR slip (see :func:`match_label`).
+carry an OCR slip (see :data:`LABELS`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
-from typing import Mapping
 
+from extractors.find import FUZZY_MIN, LabelMatch, LabelMatcher, slip_budget
 from extractors.ir import Cell, Grid
 from schemas import labels as L
 from schemas.records import FundRec, IndicatorRec
@@ -41,38 +40,19 @@ ALL_LABELS: tuple[str, ...] = tuple(s for group in _FIELD_LABELS for s in group)
 
 # ---------------------------------------------------------------- labels
 
-_LABEL_KEYS: Mapping[str, str] = MappingProxyType({compact(s): s for s in ALL_LABELS})
-LONGEST_LABEL = max(len(k) for k in _LABEL_KEYS)
+# Every label of the form, in groups of synonyms (a section caption is a group
+# of its own): a cell spells at most one of them, within one OCR slip, or two
+# in a label of 9+ characters (see :class:`extractors.find.LabelMatcher`).
+LABEL_GROUPS: tuple[tuple[str, ...], ...] = _FIELD_LABELS + tuple((s,) for s in L.SEF_SECTIONS)
+LABELS = LabelMatcher(LABEL_GROUPS, max_edits=2)
+LONGEST_LABEL = max(len(compact(s)) for s in ALL_LABELS)
 
 
-def _max_edits(key: str) -> int:
-    """How many OCR slips a label of this length may carry and still be recognised."""
-    return 0 if len(key) < 4 else 1 if len(key) < 9 else 2
-
-
-def label_key(text: str | None) -> str:
-    """Compacted label without a trailing colon or amount unit."""
-    return UNIT_TAIL.sub("", compact(text).rstrip(":")).rstrip(":")
-
-
-def spelled_label(text: str | None) -> tuple[str, bool] | None:
-    """(form label, exactly?) that ``text`` spells, within a few slips and unique."""
-    key = label_key(text)
-    if not key or len(key) > LONGEST_LABEL + 2:
+def label_as(text: str | None, found: LabelMatch | None, synonyms: Sequence[str]) -> str | None:
+    """The key of a label cell: as printed when spelled exactly, else the canonical synonym."""
+    if found is None or found.label not in synonyms:
         return None
-    if key in _LABEL_KEYS:
-        return _LABEL_KEYS[key], True
-    edits = _max_edits(key)
-    near = [k for k in _LABEL_KEYS if abs(len(k) - len(key)) <= edits]
-    snapped = snap_to_vocab(key, near, max_edits=edits) if near and edits else None
-    return (_LABEL_KEYS[snapped], False) if snapped else None
-
-
-def label_as(text: str | None, spelled: tuple[str, bool] | None, synonyms: Sequence[str]) -> str | None:
-    """The key of a label cell: as printed when exact, else the canonical synonym."""
-    if spelled is None or spelled[0] not in synonyms:
-        return None
-    return _PRINTED_TAIL.sub("", (clean(text) or "").rstrip(":：")) if spelled[1] else synonyms[0]
+    return _PRINTED_TAIL.sub("", (clean(text) or "").rstrip(":：")) if found.exact else synonyms[0]
 
 
 def unit_tail(text: str | None) -> str | None:
@@ -82,14 +62,13 @@ def unit_tail(text: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def match_label(text: str | None, synonyms: Sequence[str]) -> str | None:
-    """The label ``text`` spells if it is one of ``synonyms``, else None.
+def form_label(text: str | None, synonyms: Sequence[str]) -> str | None:
+    """The key of the label ``text`` spells if it is one of ``synonyms``, else None.
 
-    An exact match returns the label as printed; a match within a few
-    character slips (checked against every label of the form, so a slip
-    never turns one label into another) returns the canonical spelling.
+    An exact match gives the label as printed; a match within slips (never
+    nearer another label of the form) gives the canonical spelling.
     """
-    return label_as(text, spelled_label(text), synonyms)
+    return label_as(text, LABELS.find(text), synonyms)
 
 
 def is_placeholder(text: str | None) -> bool:
@@ -107,7 +86,7 @@ def snap_canonical(text: str | None, lookup: Callable[[str | None], str | None],
     if found is not None or not text:
         return found
     bare = _PARENS.sub("", compact(text))
-    edits = max(1, len(bare) // 3) if loose and len(bare) >= 4 else _max_edits(bare)
+    edits = max(1, len(bare) // 3) if loose and len(bare) >= FUZZY_MIN else slip_budget(len(bare), 2)
     snapped = snap_to_vocab(bare, list(table), max_edits=edits) if edits else None
     return lookup(snapped) if snapped else None
 
@@ -126,12 +105,12 @@ class FormGrid:
     """A grid with the form label each of its cells spells, worked out once."""
 
     grid: Grid
-    labels: dict[tuple[int, int], tuple[str, bool]]
+    labels: dict[tuple[int, int], LabelMatch]
 
     @classmethod
     def of(cls, grid: Grid) -> FormGrid:
-        spelled = ((c, spelled_label(c.text)) for c in grid.cells)
-        return cls(grid, {(c.row, c.col): s for c, s in spelled if s is not None})
+        found = ((c, LABELS.find(c.text)) for c in grid.cells)
+        return cls(grid, {(c.row, c.col): m for c, m in found if m is not None})
 
     def label(self, cell: Cell, synonyms: Sequence[str]) -> str | None:
         return label_as(cell.text, self.labels.get((cell.row, cell.col)), synonyms)

@@ -16,11 +16,10 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
-from extractors.find import TITLE_RATIO, colon_pairs, page_title, right_of
+from extractors.find import TITLE_RATIO, colon_pairs, label_key, page_title, right_of
 from extractors.ir import Cell, Document, Grid, TextLine
 from extractors.self_eval_report_tables import (
-    Context, ScoreTable, detail_records, finding_records, fund_records, label_key,
-    located, match_label, score_table, value_of,
+    LABELS, Context, ScoreTable, detail_records, finding_records, fund_records, located, score_table, value_of,
 )
 from schemas import labels as L
 from schemas.labels import title_type
@@ -98,7 +97,7 @@ def cover_pairs(lines: list[TextLine]) -> list[Pair]:
 
 
 def cover_value(pairs: list[Pair], labels: tuple[str, ...]) -> str | None:
-    return next((clean(p.value) for p in pairs if match_label(p.key, labels)), None)
+    return next((clean(p.value) for p in pairs if LABELS.match(p.key, labels)), None)
 
 
 def cover_facts(pairs: list[Pair], ctx: Context) -> list[FactRec]:
@@ -106,7 +105,7 @@ def cover_facts(pairs: list[Pair], ctx: Context) -> list[FactRec]:
     consumed = (*L.SER_COVER_PROJECT, *L.SER_REGION, *L.SER_DEPARTMENT, *L.SER_AMOUNT_UNIT)
     facts: list[FactRec] = []
     for pair in pairs:
-        if match_label(pair.key, consumed, fuzzy=False):
+        if LABELS.match(pair.key, consumed, fuzzy=False):
             continue
         value, number, unit = parse_fact_value(pair.value, pair.key)
         facts.append(FactRec(project=ctx.project, key=pair.key, value=value, value_num=number, unit=unit,
@@ -128,7 +127,7 @@ def form_cells(doc: Document) -> list[tuple[Grid, Cell]]:
     others = (*L.SER_SCORE_NAME, *L.SER_FINDING_PROBLEM)
     out: list[tuple[Grid, Cell]] = []
     for grid in doc.grids():
-        stop = min((c.row for c in grid.cells if match_label(c.text, others, fuzzy=False)), default=grid.n_rows)
+        stop = min((c.row for c in grid.cells if LABELS.match(c.text, others, fuzzy=False)), default=grid.n_rows)
         out += [(grid, c) for c in grid.cells if c.row < stop]
     return out
 
@@ -137,12 +136,12 @@ def read_form(cells: list[tuple[Grid, Cell]]) -> Form:
     """First value right of each known form label."""
     form = Form()
     for grid, cell in cells:
-        label = match_label(cell.text, FORM_LABELS)
+        label = LABELS.match(cell.text, FORM_LABELS)
         if label is None or label in form.fields:
             continue
         value_cell = right_of(grid, cell)
         value = value_of(value_cell)
-        if value_cell is not None and value is not None and not match_label(value, FORM_LABELS):
+        if value_cell is not None and value is not None and not LABELS.match(value, FORM_LABELS):
             form.fields[label] = (_form_text(grid, cell, value_cell), value_cell)
     return form
 
@@ -207,7 +206,7 @@ def _grade(table: ScoreTable, doc: Document, ctx: Context) -> tuple[str | None, 
         key = table.grade_label or label_key(L.SER_GRADE[0])
         return grade, FactRec(project=ctx.project, key=key, value=grade, **located(table.grade))
     for key, value, line in colon_pairs(doc.lines()):
-        label = match_label(key, L.SER_GRADE, fuzzy=False)
+        label = LABELS.match(key, L.SER_GRADE, fuzzy=False)
         if label and clean(value):
             return clean(value), FactRec(project=ctx.project, key=label_key(label), value=clean(value),
                                          page=line.page, bbox=line.bbox, confidence=line.confidence)

@@ -11,28 +11,25 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 
-from extractors.find import right_of, row_cells
+from extractors.find import FUZZY_MIN, LabelMatcher, label_key, right_of, row_cells
 from extractors.ir import Cell, Grid
 from schemas import labels as L
 from schemas.records import FactRec, FindingRec, FundRec, ScoreRec
 from schemas.text import clean, compact, join_lines
 from schemas.values import parse_amount_wan, parse_fact_value, parse_number, split_weight
 from schemas.vocab import (
-    MEASURES, RATE_LABELS, SOURCES, canonical_measure, canonical_source, edit_distance, snap_to_vocab,
+    MEASURES, RATE_LABELS, SOURCES, canonical_measure, canonical_source, snap_to_vocab,
 )
 
 log = logging.getLogger(__name__)
 
-_TRAILING_NOTE = re.compile(r"[（(][^（()）]*[)）]$")
 _ROW_NUMBER = re.compile(r"[（(]\d+[)）].*$")
 _SEQ = re.compile(r"^(?:\d+[.、．]?|[.…。]+)$")
 _LEADING_SEQ = re.compile(r"^\d+[.、．]\s*")
-_NOISE = ".。,，、:：;；·'\"`"  # specks a scan adds around a label
+_NOISE = ".。,，、:：;；·'\"`"  # specks a scan adds around a number
 _NUMERIC = re.compile(r"[+-]?\d[\d.,\-/%]*")  # numbers, phone numbers, codes: specks around them dropped
-FUZZY_MIN = 4  # labels shorter than this are only matched exactly
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,36 +42,17 @@ class Context:
 
 # ------------------------------------------------------------ label helpers
 
-def label_key(text: str | None) -> str:
-    """Compacted label without a trailing note (``自评得分（分）`` → ``自评得分``) or stray dots."""
-    key = compact(text).strip(_NOISE)
-    return _TRAILING_NOTE.sub("", key) or key
-
-
-@lru_cache(maxsize=256)
-def _label_keys(labels: tuple[str, ...]) -> list[str]:
-    return [label_key(label) for label in labels]
-
-
-def match_label(text: str | None, labels: Iterable[str], *, fuzzy: bool = True) -> str | None:
-    """The label ``text`` is: exact, a long label's prefix, or (``fuzzy``) one OCR slip away."""
-    key = label_key(text)
-    if not key:
-        return None
-    labels = tuple(labels)
-    keys = _label_keys(labels)
-    if key in keys:
-        return labels[keys.index(key)]
-    for label, want in zip(labels, keys):
-        if len(want) >= FUZZY_MIN and key.startswith(want):
-            return label
-    if not fuzzy:
-        return None
-    if len(key) < FUZZY_MIN:
-        return None
-    # synonyms of one role may tie (自评等欠: 自评等次 / 自评等级): the first listed wins
-    near = [k for k in keys if len(k) >= FUZZY_MIN and abs(len(k) - len(key)) <= 1]
-    return next((labels[keys.index(k)] for k in near if edit_distance(key, k) <= 1), None)
+# Every label of the report, in groups of synonyms: a slip in one never turns
+# it into another (see :class:`extractors.find.LabelMatcher`; prefixes of
+# labels of 4+ characters allowed, for notes printed without brackets).
+LABEL_GROUPS: tuple[tuple[str, ...], ...] = (
+    L.SER_PROJECT_NAME, L.SER_REGION, L.SER_DEPARTMENT, L.SER_UNIT, L.SER_AMOUNT_UNIT, L.SER_FISCAL_YEAR,
+    L.SER_CONTENT, *((label,) for label in L.SER_FORM_FACTS), L.SER_FUND_HEADER, L.SER_DETAIL_HEADER,
+    L.SER_DETAIL_BASIS, L.SER_TOTAL, L.SER_SCORE_LEVEL1, L.SER_SCORE_LEVEL2, L.SER_SCORE_NAME, L.SER_SCORE_SCORE,
+    L.SER_SCORE_WEIGHT, L.SER_SCORE_NOTE, L.SER_GRADE, L.SER_FINDING_SEQ, L.SER_FINDING_PROBLEM,
+    L.SER_FINDING_MEASURE,
+)
+LABELS = LabelMatcher(LABEL_GROUPS, prefix_min=FUZZY_MIN)
 
 
 def value_of(cell: Cell | None) -> str | None:
@@ -96,7 +74,7 @@ def find_header(grids: list[Grid], labels: tuple[str, ...]) -> tuple[Grid, Cell]
     """The first grid cell that is one of ``labels`` (exact matches first), with its grid."""
     for fuzzy in (False, True):
         for grid in grids:
-            cell = next((c for c in grid.cells if match_label(c.text, labels, fuzzy=fuzzy)), None)
+            cell = next((c for c in grid.cells if LABELS.match(c.text, labels, fuzzy=fuzzy)), None)
             if cell is not None:
                 return grid, cell
     return None
@@ -115,7 +93,7 @@ def header_roles(grid: Grid, head: Cell, roles: dict[str, tuple[str, ...]]) -> d
 
 def _assign_role(cell: Cell, roles: dict[str, tuple[str, ...]], found: dict[str, Cell], fuzzy: bool) -> None:
     for role, labels in roles.items():
-        if role not in found and match_label(cell.text, labels, fuzzy=fuzzy):
+        if role not in found and LABELS.match(cell.text, labels, fuzzy=fuzzy):
             found[role] = cell
             return
 
@@ -181,7 +159,7 @@ def _fund_rows(grid: Grid, head: Cell) -> list[tuple[int, tuple[str, str]]]:
     rows: list[tuple[int, tuple[str, str]]] = []
     for row in range(head.last_row + 1, grid.n_rows):
         label = cell_in(grid, row, head)
-        if label is not None and match_label(label.text, L.SER_DETAIL_HEADER):
+        if label is not None and LABELS.match(label.text, L.SER_DETAIL_HEADER):
             break
         kind = classify_row(label.text) if label is not None else None
         rows += [(row, kind)] if kind else []
@@ -233,7 +211,7 @@ def detail_records(grids: list[Grid], ctx: Context) -> tuple[list[FundRec], list
     grid, head = found
     cells = row_cells(grid, head.row)
     measures = [(m, c) for c in cells if c.col > head.last_col and (m := canonical_of(c.text, MEASURES, canonical_measure))]
-    basis = next(((c, label) for c in cells if (label := match_label(c.text, L.SER_DETAIL_BASIS))), None)
+    basis = next(((c, label) for c in cells if (label := LABELS.match(c.text, L.SER_DETAIL_BASIS))), None)
     funds: list[FundRec] = []
     facts: list[FactRec] = []
     for row in range(head.last_row + 1, grid.n_rows):
@@ -255,7 +233,7 @@ def _detail_item(grid: Grid, row: int, head: Cell) -> tuple[bool, str | None]:
     """(is the 合计 line, category) of a detail row; category None for blank lines."""
     cells = [c for c in row_cells(grid, row) if c.row == row and head.col <= c.col and c.last_col <= head.last_col]
     texts = [t for c in cells if (t := value_of(c)) is not None]
-    if any(match_label(t, L.SER_TOTAL) for t in texts):
+    if any(LABELS.match(t, L.SER_TOTAL) for t in texts):
         return True, None
     names = [_LEADING_SEQ.sub("", t) for t in texts if not _SEQ.match(compact(t))]
     return False, join_lines(names) or None
@@ -270,7 +248,7 @@ def _detail_amount(grid: Grid, row: int, measure: str, column: Cell, category: s
 
 def _starts_other_table(grid: Grid, row: int) -> bool:
     others = (*L.SER_SCORE_NAME, *L.SER_FINDING_PROBLEM, *L.SER_FUND_HEADER)
-    return any(match_label(c.text, others) for c in row_cells(grid, row) if c.row == row)
+    return any(LABELS.match(c.text, others) for c in row_cells(grid, row) if c.row == row)
 
 
 # -------------------------------------------------------------- score table
@@ -311,11 +289,11 @@ def score_table(grids: list[Grid], ctx: Context) -> ScoreTable:
 
 def _total_row(grid: Grid, row: int, roles: dict[str, Cell], table: ScoreTable) -> bool:
     cells = [c for c in row_cells(grid, row) if c.row == row]
-    if not any(match_label(c.text, L.SER_TOTAL) for c in cells):
+    if not any(LABELS.match(c.text, L.SER_TOTAL) for c in cells):
         return False
     table.total = cell_in(grid, row, roles["score"]) if "score" in roles else None
     for cell in cells:
-        grade_label = match_label(re.split(r"[:：]", compact(cell.text))[0], L.SER_GRADE)
+        grade_label = LABELS.match(re.split(r"[:：]", compact(cell.text))[0], L.SER_GRADE)
         if grade_label:
             inline = re.search(r"[:：]\s*\S", cell.text)
             table.grade = cell if inline else right_of(grid, cell)

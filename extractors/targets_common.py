@@ -1,8 +1,9 @@
 """Helpers shared by the target-table extractors (dept_targets, project_targets).
 
-Header cells are matched by label after dropping a trailing bracketed note
-(``预算金额（万元）`` → ``预算金额``), tolerating one wrong character in
-longer labels (OCR). Region and year are read from names and titles.
+Header cells are matched by label with :func:`extractors.find.match_label`
+(a trailing bracketed note ignored: ``预算金额（万元）`` → ``预算金额``; one
+OCR slip in longer labels, never turning one label into a rival). Region and
+year are read from names and titles.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping
 
-from extractors.find import page_title
+from extractors.find import classify_label, match_label, page_title
 from extractors.ir import Cell, Document, Grid
 from schemas.labels import NOT_REGION_TAILS, REGION_PREFIXES, REGION_SUFFIXES, title_type
 from schemas.text import clean, compact
@@ -20,7 +21,6 @@ _NOTE = re.compile(r"[(（][^()（）]*[)）]$")
 _BRACKET = re.compile(r"[(（]([^()（）]*)[)）]")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _UNIT_WORDS = ("千万元", "百万元", "十万元", "千元", "万元", "亿元", "元")
-FUZZY_MIN_LEN = 4  # labels shorter than this must match exactly
 
 
 def strip_note(text: str | None) -> str:
@@ -28,52 +28,33 @@ def strip_note(text: str | None) -> str:
     return _NOTE.sub("", compact(text))
 
 
-def _exact(text: str | None, labels: Iterable[str]) -> bool:
-    key, bare = compact(text), strip_note(text)
-    wanted = {compact(label) for label in labels}
-    return key in wanted or bare in wanted
-
-
-def _snap(text: str | None, labels: Iterable[str]) -> str | None:
-    """The label of the same length one character off ``text`` (a misread glyph), if unique."""
-    bare = strip_note(text)
-    if len(bare) < FUZZY_MIN_LEN:
-        return None
-    choices = [compact(label) for label in labels if len(compact(label)) == len(bare)]
-    return snap_to_vocab(bare, choices)
-
-
 def header_matches(text: str | None, labels: Iterable[str], rivals: Iterable[str] = ()) -> bool:
-    """``text`` is one of ``labels`` (bracketed note ignored), or one edit off one of them.
+    """``text`` is one of ``labels`` (note ignored) or a slip away, judged against ``rivals``.
 
     ``rivals`` are other labels of the same table: text nearer to (or equal
     to) a rival does not match (``一级指标`` is not a misread ``三级指标``).
+    The rules are :class:`extractors.find.LabelMatcher`'s.
     """
-    labels, rivals = list(labels), list(rivals)
-    if _exact(text, labels):
-        return True
-    if _exact(text, rivals):
-        return False
-    near = _snap(text, labels + rivals)
-    return near is not None and near in {compact(label) for label in labels}
+    return match_label(text, labels, rivals=rivals) is not None
 
 
 def classify_header(text: str | None, headers: dict[str, tuple[str, ...]]) -> str | None:
-    """The key of ``headers`` whose labels ``text`` matches, exactly or one edit off."""
-    for key, labels in headers.items():
-        if _exact(text, labels):
-            return key
-    everything = [label for labels in headers.values() for label in labels]
-    return next((key for key, labels in headers.items() if header_matches(text, labels, everything)), None)
+    """The key of ``headers`` whose labels ``text`` matches (every other key's labels are rivals)."""
+    keys = list(headers)
+    found = classify_label(text, list(headers.values()))
+    return keys[found] if found is not None else None
 
 
 def find_header(grid: Grid, labels: Iterable[str], after_row: int = -1,
                 rivals: Iterable[str] = ()) -> Cell | None:
     """The first cell below ``after_row`` matching ``labels``: exact matches first."""
-    labels, rivals = list(labels), list(rivals)
+    labels, rivals = tuple(labels), tuple(rivals)
     cells = sorted((c for c in grid.cells if c.row > after_row), key=lambda c: (c.row, c.col))
-    exact = next((c for c in cells if _exact(c.text, labels)), None)
-    return exact or next((c for c in cells if header_matches(c.text, labels, rivals)), None)
+    for fuzzy in (False, True):
+        found = next((c for c in cells if match_label(c.text, labels, rivals=rivals, fuzzy=fuzzy)), None)
+        if found is not None:
+            return found
+    return None
 
 
 def row_headers(grid: Grid, row: int, headers: dict[str, tuple[str, ...]]) -> dict[str, Cell]:

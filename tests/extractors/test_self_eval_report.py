@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from extractors.ir import Cell, Grid
-from extractors.self_eval_report_tables import classify_row, label_key, match_label, value_of
+from extractors.self_eval_report_tables import LABELS, classify_row, value_of
 from pipeline.extract import ExtractResult, extract_path
+from schemas import labels as L
 from schemas.records import RECORD_TABLES, REPORT_FIELDS, ReportRec, content_fields
 from tests.fixtures.render_self_eval_report import Detail, Group, Item, SerCase, render
 
@@ -209,12 +210,18 @@ def test_ocr_slips_in_labels_and_specks_around_numbers(tmp_path: Path) -> None:
     _assert_report(EXTRACTOR.extract(result.document), want[0])
 
 
-def test_match_label_tolerates_one_ocr_slip() -> None:
-    assert match_label("资金安排午份", ("资金安排年份",)) == "资金安排年份"
-    assert match_label("自评情况说明（每项指标描述在100字以内）", ("自评情况说明",)) == "自评情况说明"
-    assert match_label("电活", ("电话",)) is None  # short labels only match exactly
-    assert match_label("一级指标", ("三级指标",), fuzzy=False) is None
-    assert label_key("其他（单位自筹）") == "其他"
+def test_report_labels_tolerate_one_ocr_slip() -> None:
+    assert LABELS.match("资金安排午份", L.SER_FISCAL_YEAR) == "资金安排年份"
+    assert LABELS.match("自评情况说明（每项指标描述在100字以内）", L.SER_SCORE_NOTE) == "自评情况说明"
+    assert LABELS.match("自评情况说明每项指标描述在100字以内", L.SER_SCORE_NOTE) == "自评情况说明"
+    assert LABELS.match("电活", ("电话",)) is None  # short labels only match exactly
+    assert LABELS.match("自评等欠", L.SER_GRADE) == "自评等次"  # synonyms may tie: the first listed wins
+
+
+def test_a_slip_never_turns_one_report_label_into_another() -> None:
+    assert LABELS.match("一级指标", L.SER_SCORE_NAME) is None
+    assert LABELS.match("三级指杯", L.SER_SCORE_NAME) == "三级指标"
+    assert LABELS.match("项目主管单位基本情况", L.SER_DEPARTMENT) is None  # a longer label, not a prefix
 
 
 def test_classify_fund_rows() -> None:
