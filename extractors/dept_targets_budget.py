@@ -13,22 +13,23 @@ import logging
 import re
 from typing import Any, Iterator
 
-from extractors.find import right_of, row_cells
+from extractors.find import classify_label, right_of, row_cells
 from extractors.ir import Cell, Grid
 from extractors.targets_common import (
     bracket_unit, cell_text, find_header, header_matches, is_placeholder, located, strip_note,
 )
-from schemas.labels import DT_BUDGET_AMOUNT, DT_LEVELS, DT_PLACEHOLDERS, DT_SPLIT_HEADERS, DT_TOTAL
+from schemas.labels import DT_BUDGET_AMOUNT, DT_PLACEHOLDERS, DT_SPLIT_HEADERS, DT_TOTAL
 from schemas.records import FundRec
 from schemas.text import compact
 from schemas.values import parse_amount_wan
-from schemas.vocab import canonical_measure, canonical_source
+from schemas.vocab import BUDGET_LEVELS, canonical_budget_level, canonical_measure, canonical_source, synonym_groups
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MEASURE = "预算数"
 _SUB_ITEM = re.compile(r"^其中[:：]?")
 _ALL_SPLITS = tuple(label for labels in DT_SPLIT_HEADERS.values() for label in labels)
+_LEVEL_NAMES, _LEVEL_LABELS = zip(*synonym_groups(BUDGET_LEVELS).items())
 
 
 def budget_funds(grid: Grid, unit: str | None = None) -> list[FundRec]:
@@ -133,15 +134,16 @@ def _fund_keys(field: str, label: str) -> dict[str, Any] | None:
         return {"category": bare}
     if field == "source":
         return {"source": canonical_source(bare) or bare}
-    return {"level": _level(bare)}
+    return {"level": _level(label) or bare}
 
 
-def _level(bare: str) -> str:
-    for canonical, labels in DT_LEVELS.items():
-        if header_matches(bare, labels):
-            return canonical
-    log.info("budget level %r not in the vocabulary; kept as printed", bare)
-    return bare
+def _level(label: str) -> str | None:
+    """The budget level a row label names (``其中：县（区）`` → ``县区``), within one OCR slip."""
+    found = canonical_budget_level(label)
+    group = classify_label(_SUB_ITEM.sub("", compact(label)), _LEVEL_LABELS) if found is None else None
+    if found is None and group is None:
+        log.info("budget level %r not in the vocabulary; kept as printed", label)
+    return found or (_LEVEL_NAMES[group] if group is not None else None)
 
 
 def _dedupe(funds: list[FundRec]) -> list[FundRec]:

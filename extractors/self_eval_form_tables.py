@@ -21,8 +21,8 @@ from schemas.records import FundRec, IndicatorRec
 from schemas.text import clean, compact
 from schemas.values import parse_amount_wan, parse_number, parse_target
 from schemas.vocab import (
-    LEVEL1, LEVEL2, MEASURES, SOURCES, canonical_level1, canonical_level2, canonical_measure,
-    canonical_source, snap_to_vocab,
+    LEVEL1, LEVEL2, MEASURES, SOURCES, canonical_budget_level, canonical_level1, canonical_level2,
+    canonical_measure, canonical_source, snap_to_vocab,
 )
 
 _PARENS = re.compile(r"\([^()]*\)")
@@ -91,15 +91,6 @@ def snap_canonical(text: str | None, lookup: Callable[[str | None], str | None],
     return lookup(snapped) if snapped else None
 
 
-def canonical_level(text: str | None) -> str | None:
-    """Budget level (市本级 / 县区 / 转移支付 ...) of a fund-table sub-header."""
-    key = compact(text)
-    for level, synonyms in L.SEF_FUND_LEVELS.items():
-        if any(key == compact(s) for s in synonyms):
-            return level
-    return None
-
-
 @dataclass(slots=True)
 class FormGrid:
     """A grid with the form label each of its cells spells, worked out once."""
@@ -145,7 +136,7 @@ def _fund_column(grid: Grid, col: int, rows: range) -> FundColumn | None:
     path = _header_path(grid, col, rows)
     measures = (snap_canonical(c.text, canonical_measure, list(MEASURES)) for c in path)
     measure = next((m for m in measures if m), None)
-    level = next((lv for lv in (canonical_level(c.text) for c in path) if lv), None)
+    level = next((lv for lv in (canonical_budget_level(c.text) for c in path) if lv), None)
     return FundColumn(col, measure, level) if measure else None
 
 

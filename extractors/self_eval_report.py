@@ -26,6 +26,7 @@ from schemas.labels import title_type
 from schemas.records import FactRec, ProjectRec, ReportRec
 from schemas.text import clean, compact, join_lines, join_paragraphs
 from schemas.values import parse_fact_value, parse_number
+from schemas.vocab import REGION_SUFFIXES
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ REPORT_TYPE = "self_eval_report"
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _BRACKETED = re.compile(r"^(?:[（(][^（()）]*[)）])+$")
 _UNIT = re.compile(r"(?:{})[:：]\s*(\S*元)".format("|".join(L.SER_AMOUNT_UNIT)))
-_REGION_IN_TITLE = re.compile(r"^(\D{2,12}?[市县区])(?=\d{4}年)")
+_REGION_IN_TITLE = re.compile(rf"^(\D{{2,12}}?(?:{'|'.join(REGION_SUFFIXES)}))(?=\d{{4}}年)")
 FORM_LABELS: tuple[str, ...] = tuple(dict.fromkeys(
     (*L.SER_PROJECT_NAME, *L.SER_DEPARTMENT, *L.SER_UNIT, *L.SER_CONTENT, *L.SER_FORM_FACTS)))
 

@@ -13,14 +13,17 @@ from typing import Any, Iterable, Mapping
 
 from extractors.find import classify_label, match_label, page_title
 from extractors.ir import Cell, Document, Grid
-from schemas.labels import NOT_REGION_TAILS, REGION_PREFIXES, REGION_SUFFIXES, title_type
+from schemas.labels import title_type
 from schemas.text import clean, compact
-from schemas.vocab import LEVEL1, LEVEL2, canonical_level1, canonical_level2, snap_to_vocab
+from schemas.values import AMOUNT_UNIT_EXP
+from schemas.vocab import (
+    LEVEL1, LEVEL2, NOT_REGION_TAILS, PROVINCE_SUFFIXES, REGION_PREFIXES, REGION_SUFFIXES, canonical_level1,
+    canonical_level2, snap_to_vocab,
+)
 
 _NOTE = re.compile(r"[(（][^()（）]*[)）]$")
 _BRACKET = re.compile(r"[(（]([^()（）]*)[)）]")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_UNIT_WORDS = ("千万元", "百万元", "十万元", "千元", "万元", "亿元", "元")
 
 
 def strip_note(text: str | None) -> str:
@@ -95,7 +98,7 @@ def bracket_unit(text: str | None) -> str | None:
     """The amount unit written in a header's brackets: ``预算金额（万元）`` → ``万元``."""
     for inner in _BRACKET.findall(compact(text)):
         unit = re.sub(r"^单位[:：]?", "", inner)
-        if unit in _UNIT_WORDS:
+        if unit in AMOUNT_UNIT_EXP:
             return unit
     return None
 
@@ -121,7 +124,7 @@ def region_of(*names: str | None) -> str | None:
         text = compact(name)
         for prefix in REGION_PREFIXES:
             text = text.removeprefix(prefix)
-        text = re.split(r"省|自治区", text)[-1]
+        text = re.split("|".join(PROVINCE_SUFFIXES), text)[-1]
         tokens = _region_tokens(text)
         if tokens:
             return tokens[-1]

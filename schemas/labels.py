@@ -106,14 +106,9 @@ SEF_SECTIONS: tuple[str, ...] = (
     "年度总体目标", "绩效指标", "验收情况",
 )
 
-# The fund table: the header over the source column, and the level sub-headers.
+# The fund table: the header over the source column (its level sub-headers
+# are schemas.vocab.BUDGET_LEVELS).
 SEF_FUND_SOURCE: tuple[str, ...] = ("本次评价资金来源", "评价资金来源", "资金来源")
-SEF_FUND_LEVELS: dict[str, tuple[str, ...]] = {
-    "市本级": ("市本级", "市本级支出", "市级"),
-    "市本级使用": ("市本级使用",),
-    "县区": ("县区", "县区支出", "县（区）", "区县", "县（区）支出"),
-    "转移支付": ("转移支付至县区", "转移支付", "转移支付县区"),
-}
 
 # The indicator grid's column headers, and what a placeholder row's name says.
 SEF_EMPTY_VALUES: tuple[str, ...] = ("/", "／", "-", "--", "—", "——", "\\")  # a form field left blank
@@ -192,14 +187,7 @@ DT_SPLIT_HEADERS: dict[str, tuple[str, ...]] = {
 }
 DT_BUDGET_AMOUNT: tuple[str, ...] = ("预算金额", "预算数", "金额", "预算资金")
 DT_TOTAL: tuple[str, ...] = ("合计", "总计", "小计", "预算总额", "资金总额")
-# Budget-level rows → SCHEMA funds.level.
-DT_LEVELS: dict[str, tuple[str, ...]] = {
-    "市本级使用": ("市本级使用资金", "市本级使用", "本级使用资金", "本级使用"),
-    "转移支付": ("拟转移支付市县资金", "转移支付市县资金", "拟转移支付资金", "转移支付资金",
-             "转移支付", "拟转移支付县区资金", "拟转移支付"),
-    "市本级": ("市本级", "市本级资金"),
-    "县区": ("县区", "县（区）", "县(市、区)", "县（市、区）"),
-}
+# Budget-level rows → SCHEMA funds.level: schemas.vocab.BUDGET_LEVELS.
 DT_TASK_NAME: tuple[str, ...] = ("名称", "任务名称", "项目名称", "工作任务名称")
 DT_TASK_CONTENT: tuple[str, ...] = ("主要实施内容", "主要内容", "实施内容", "工作内容")
 DT_TASK_AMOUNT: tuple[str, ...] = ("拟投入的资金", "拟投入资金", "投入资金", "预算资金", "预算金额")
@@ -231,17 +219,6 @@ PT_PERIOD_LABELS: dict[str, tuple[str, ...]] = {
 }
 PT_PLACEHOLDERS: tuple[str, ...] = ("无", "/", "-", "--", "—", "——", "／")
 # ----------------------------------------------------- end project_targets
-
-# ---------------------------------- region names (dept/project_targets)
-# Region (市/县/区 as written) read from a department name: party prefixes
-# dropped, the last administrative name kept.
-REGION_PREFIXES: tuple[str, ...] = ("中国共产党", "中共")
-REGION_SUFFIXES: tuple[str, ...] = ("自治州", "自治县", "新区", "地区", "市", "县", "区", "旗", "盟")
-NOT_REGION_TAILS: tuple[str, ...] = (
-    "社区", "城区", "辖区", "园区", "片区", "景区", "小区", "市区", "校区", "山区", "灾区", "库区",
-    "街区", "营区", "矿区", "港区", "厂区", "专区", "牧区", "城市", "都市", "超市", "股市", "门市",
-)
-# ---------------------------------------------------------- end region names
 
 # ------------------------------------------- evaluation_report (seed 004)
 # 绩效评价报告 (部门评价 / 第三方评价): cover '标签：值' lines, a numbered

@@ -1,7 +1,8 @@
 """Canonical values of the data contract (SCHEMA.md) and their synonyms.
 
 The one place that says which printed label means which canonical value:
-fund measures and sources, indicator levels, grades, rate names. Labels
+fund measures, sources and budget levels, indicator levels, grades, rate
+names, and the words region names are made of. Labels
 are matched on their compacted form (NFKC, no whitespace), after dropping
 row numbers (``预算安排 (1)``), formulas (``(5)=(3)-(4)``), numbering
 (``1-产出指标``, ``11-数量指标``, ``一、``) and ``其中：`` prefixes.
@@ -74,6 +75,35 @@ LEVEL2: Mapping[str, str] = _invert({
     "服务对象满意度指标": ("满意度", "满意度指标", "服务对象满意度", "服务对象满意度指标"),
 })
 
+# funds.level: the budget level a fund-table column or a budget row names.
+BUDGET_LEVELS: Mapping[str, str] = _invert({
+    "市本级": ("市本级", "市本级支出", "市级", "市本级资金"),
+    "市本级使用": ("市本级使用", "市本级使用资金", "本级使用资金", "本级使用"),
+    "县区": ("县区", "县区支出", "县（区）", "区县", "县（区）支出", "县(市、区)", "县（市、区）"),
+    "转移支付": ("转移支付至县区", "转移支付", "转移支付县区", "拟转移支付市县资金", "转移支付市县资金",
+             "拟转移支付资金", "转移支付资金", "拟转移支付县区资金", "拟转移支付"),
+})
+
+# reports.region: an administrative name (市/县/区 as written) read from a
+# department name or a title: party prefixes and the province dropped, the
+# last name with a region suffix kept, unless it ends like a common noun.
+REGION_PREFIXES: tuple[str, ...] = ("中国共产党", "中共")
+PROVINCE_SUFFIXES: tuple[str, ...] = ("省", "自治区")
+REGION_SUFFIXES: tuple[str, ...] = ("自治州", "自治县", "新区", "地区", "市", "县", "区", "旗", "盟")
+NOT_REGION_TAILS: tuple[str, ...] = (
+    "社区", "城区", "辖区", "园区", "片区", "景区", "小区", "市区", "校区", "山区", "灾区", "库区",
+    "街区", "营区", "矿区", "港区", "厂区", "专区", "牧区", "城市", "都市", "超市", "股市", "门市",
+)
+
+
+def synonym_groups(table: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """{canonical: its compacted synonyms} of an inverted vocabulary (for a label matcher)."""
+    groups: dict[str, list[str]] = {}
+    for label, canonical in table.items():
+        groups.setdefault(canonical, []).append(label)
+    return {canonical: tuple(labels) for canonical, labels in groups.items()}
+
+
 _ROW_NO = re.compile(r"\(\d+\)(?:=[()\d+\-−÷×*/]+)?$")  # (1), (5)=(3)-(4)
 _NUMBERING = re.compile(r"^(?:\d+(?:[-.、]|\s)|[一二三四五六七八九十]+、|\(\d+\)|\([一二三四五六七八九十]+\))")
 _PREFIX = re.compile(r"^其中[:：]?")
@@ -117,6 +147,11 @@ def canonical_level1(label: str | None) -> str | None:
 def canonical_level2(label: str | None) -> str | None:
     """``11-数量指标`` → ``数量指标``; ``满意度`` → ``服务对象满意度指标``."""
     return _lookup(LEVEL2, label)
+
+
+def canonical_budget_level(label: str | None) -> str | None:
+    """SCHEMA budget level (``县（区）支出`` → ``县区``); None when unknown."""
+    return _lookup(BUDGET_LEVELS, label)
 
 
 # (lowest score, grade), best first; a score belongs to the first band it reaches.

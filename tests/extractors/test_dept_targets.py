@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from extractors.dept_targets import extract_dept_targets
+from extractors.dept_targets_budget import budget_funds
 from extractors.ir import Block, Cell, Document, Grid
 from pipeline.evaluate import load_truth, score_document
 from pipeline.extract import extract_pdf
@@ -109,3 +110,16 @@ def test_budget_as_a_row_of_sources_with_amounts_below() -> None:
         ("合计", Decimal("1250.5"), "1,250.5"), ("财政拨款", Decimal("1200"), "1,200"),
         ("其他资金", Decimal("50.5"), "50.5")]
     assert [(f.key, f.value) for f in report.facts] == [("年度总体目标", "保障财政资金安全高效运行")]
+
+
+def test_budget_levels_from_the_vocabulary_with_notes_and_a_slip() -> None:
+    grid = _grid([["按预算级次划分", "预算金额（万元）"],
+                  ["合计", "100"],
+                  ["其中：市本级资金", "40"],
+                  ["县（区）", "35"],
+                  ["拟转移支付市县资仓", "25"],
+                  ["乡镇", "0"]])
+    funds = budget_funds(grid)
+    assert [(f.source, f.level, f.amount_wan) for f in funds] == [
+        ("合计", None, Decimal("100")), (None, "市本级", Decimal("40")), (None, "县区", Decimal("35")),
+        (None, "转移支付", Decimal("25")), (None, "乡镇", Decimal("0"))]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from extractors.ir import Cell, Grid
+from extractors.self_eval_report import region
 from extractors.self_eval_report_tables import LABELS, classify_row, value_of
 from pipeline.extract import ExtractResult, extract_path
 from schemas import labels as L
@@ -244,3 +245,9 @@ def test_sample_f1_is_one() -> None:
     score = score_document(extract_path(SAMPLE).reports, load_truth(SAMPLE.with_suffix(".json")))
     assert {t: s.f1 for t, s in score.tables.items()} == {t: 1.0 for t in score.tables}
 
+
+
+def test_region_from_the_title_uses_the_region_vocabulary() -> None:
+    assert region([], "湛江市2022年度财政支出（项目）绩效自评报告") == "湛江市"
+    assert region([], "鄂托克旗2022年度项目支出绩效自评报告") == "鄂托克旗"
+    assert region([], "2022年度项目支出绩效自评报告") is None

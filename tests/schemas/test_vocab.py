@@ -10,15 +10,16 @@ from typing import Any
 import pytest
 
 from schemas.vocab import (
-    GRADES, LEVEL1, LEVEL2, MEASURES, RATE_LABELS, SOURCES, canonical_level1, canonical_level2,
-    canonical_measure, canonical_source, edit_distance, grade_for_score, grade_matches, rate_ratio,
-    snap_to_vocab,
+    BUDGET_LEVELS, GRADES, LEVEL1, LEVEL2, MEASURES, RATE_LABELS, SOURCES, canonical_budget_level,
+    canonical_level1, canonical_level2, canonical_measure, canonical_source, edit_distance, grade_for_score,
+    grade_matches, rate_ratio, snap_to_vocab, synonym_groups,
 )
 
 SCHEMA_MEASURES = {"预算数", "预算调整", "调整后预算", "实际投入", "实际到位", "实际支出", "资金结余"}
 SCHEMA_SOURCES = {"合计", "财政拨款", "财政专户拨款", "上级财政资金", "本级财政资金", "市财政资金",
                   "省财政资金", "中央财政资金", "其他资金"}
 SCHEMA_LEVEL1 = {"产出指标", "成本指标", "效益指标", "满意度指标"}
+SCHEMA_BUDGET_LEVELS = {"市本级", "县区", "市本级使用", "转移支付"}
 SCHEMA_LEVEL2 = {"数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标",
                  "生态效益指标", "可持续影响指标", "服务对象满意度指标"}
 
@@ -28,6 +29,7 @@ def test_canonical_values_are_the_schema_lists() -> None:
     assert set(SOURCES.values()) == SCHEMA_SOURCES
     assert set(LEVEL1.values()) == SCHEMA_LEVEL1
     assert set(LEVEL2.values()) == SCHEMA_LEVEL2
+    assert set(BUDGET_LEVELS.values()) == SCHEMA_BUDGET_LEVELS
 
 
 @pytest.mark.parametrize(("label", "expected"), [
@@ -94,6 +96,21 @@ def test_canonical_level1(label: str | None, expected: str | None) -> None:
 ])
 def test_canonical_level2(label: str | None, expected: str | None) -> None:
     assert canonical_level2(label) == expected
+
+
+@pytest.mark.parametrize(("label", "expected"), [
+    ("市本级", "市本级"), ("市级", "市本级"), ("市本级资金（万元）", "市本级"), ("其中：市本级使用资金", "市本级使用"),
+    ("县（区）", "县区"), ("县(市、区)", "县区"), ("县区支出", "县区"), ("拟转移支付市县资金", "转移支付"),
+    ("转移支付至县区", "转移支付"), ("乡镇", None), ("本级", None), ("", None), (None, None),
+])
+def test_canonical_budget_level(label: str | None, expected: str | None) -> None:
+    assert canonical_budget_level(label) == expected
+
+
+def test_synonym_groups_invert_a_vocabulary() -> None:
+    groups = synonym_groups(LEVEL1)
+    assert groups["效益指标"] == ("效益指标", "效益")
+    assert sorted(groups) == sorted(SCHEMA_LEVEL1)
 
 
 @pytest.mark.parametrize(("score", "grade"), [
