@@ -13,17 +13,18 @@ import re
 from dataclasses import dataclass
 
 from extractors.evaluation_text import heading_level
-from extractors.find import colon_pairs, page_title, right_of
+from extractors.find import LabelMatcher, colon_pairs, page_title, right_of
 from extractors.ir import BBox, Block, Cell, Document, Grid, TextLine, union_bbox
 from schemas.labels import EVAL_COVER_FACTS, EVAL_COVER_FIELDS, EVAL_TOC_TITLES, title_type
 from schemas.text import clean, compact
-from schemas.vocab import snap_to_vocab
 
 REPORT_TYPE = "evaluation_report"
-FUZZY_MIN_LEN = 4  # shorter labels must match exactly
 _TRAILING_NOTE = re.compile(r"[(（][^()（）]*[)）]$")
-_FIELD_OF: dict[str, str] = {compact(s): f for f, syns in EVAL_COVER_FIELDS.items() for s in syns}
-_KNOWN = sorted({*_FIELD_OF, *(compact(s) for s in EVAL_COVER_FACTS)}, key=len, reverse=True)
+_FIELDS: tuple[str, ...] = tuple(EVAL_COVER_FIELDS)
+# The cover's labels: one group per report field, then each fact label (a rival).
+COVER_LABELS = LabelMatcher((*EVAL_COVER_FIELDS.values(), *((s,) for s in EVAL_COVER_FACTS)))
+_KNOWN = sorted({compact(s) for s in (*(s for g in EVAL_COVER_FIELDS.values() for s in g), *EVAL_COVER_FACTS)},
+                key=len, reverse=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +62,9 @@ def cover_key(key: str) -> str:
 
 
 def cover_field(key: str) -> str | None:
-    """The report field a cover label fills, if any (tolerating one wrong character)."""
-    key = cover_key(key)
-    if key in _FIELD_OF:
-        return _FIELD_OF[key]
-    if len(key) < FUZZY_MIN_LEN:
-        return None
-    near = snap_to_vocab(key, [s for s in _FIELD_OF if len(s) >= FUZZY_MIN_LEN])
-    return _FIELD_OF[near] if near else None
+    """The report field a cover label fills, if any (one OCR slip tolerated, never nearer a fact label)."""
+    found = COVER_LABELS.find(key)
+    return _FIELDS[found.group] if found is not None and found.group < len(_FIELDS) else None
 
 
 # ---------------------------------------------------------------- pairs
