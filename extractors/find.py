@@ -174,22 +174,25 @@ class LabelMatcher:
         return found.label if found is not None and found.label in tuple(wanted) else None
 
     def exact(self, key: str) -> LabelMatch | None:
+        """The label whose key is ``key`` (first group listing it)."""
         return next((LabelMatch(i, lab, True) for k, lab, i in self._keys if k == key), None)
 
     def prefix(self, key: str) -> LabelMatch | None:
+        """The longest label of ``prefix_min``+ characters that ``key`` starts with (first listed on a tie)."""
         if self.prefix_min is None:
             return None
-        found = [(len(k), -i, lab) for k, lab, i in self._keys if len(k) >= self.prefix_min and key.startswith(k)]
-        length, neg_group, label = max(found, default=(0, 0, ""))
-        return LabelMatch(-neg_group, label, True) if found else None
+        found = [(k, lab, i) for k, lab, i in self._keys if len(k) >= self.prefix_min and key.startswith(k)]
+        best = max(found, key=lambda f: len(f[0]), default=None)
+        return LabelMatch(best[2], best[1], True) if best is not None else None
 
     def nearest(self, key: str) -> LabelMatch | None:
-        scored = [(d, i, lab) for k, lab, i in self._keys if (d := _slips(key, k, self.max_edits)) is not None]
+        """The nearest label within the slip budget, when all the nearest belong to one group."""
+        scored = [(d, lab, i) for k, lab, i in self._keys if (d := _slips(key, k, self.max_edits)) is not None]
         best = min((d for d, _, _ in scored), default=None)
-        closest = [(i, lab) for d, i, lab in scored if d == best]
-        if not closest or len({i for i, _ in closest}) > 1:
+        closest = [(lab, i) for d, lab, i in scored if d == best]  # in listing order
+        if not closest or len({i for _, i in closest}) > 1:
             return None
-        return LabelMatch(closest[0][0], _first_listed(self.groups[closest[0][0]], closest), False)
+        return LabelMatch(closest[0][1], closest[0][0], False)
 
 
 def _slips(key: str, label: str, max_edits: int) -> int | None:
@@ -199,10 +202,6 @@ def _slips(key: str, label: str, max_edits: int) -> int | None:
         return None
     distance = edit_distance(key, label)
     return distance if distance <= budget else None
-
-
-def _first_listed(group: tuple[str, ...], closest: list[tuple[int, str]]) -> str:
-    return next(label for label in group if any(label == lab for _, lab in closest))
 
 
 @functools.lru_cache(maxsize=65536)

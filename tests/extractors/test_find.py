@@ -63,7 +63,9 @@ def test_slip_is_a_substitution_not_a_dropped_glyph() -> None:
 def test_a_rival_is_never_taken_for_a_misread_label() -> None:
     assert match_label("一级指标", ["三级指标"]) == "三级指标"  # without rivals: a slip
     assert match_label("一级指标", ["三级指标"], rivals=["一级指标"]) is None  # exactly a rival
-    assert match_label("一级指杯", ["三级指标"], rivals=["一级指标"]) is None  # nearer the rival
+    label, rival, text = "偏差原因分析及改进措施", "偏差原因分析及改善措施", "偏差原因分析及改善措旅"
+    assert match_label(text, [label], max_edits=2) == label  # two slips in a long label
+    assert match_label(text, [label], rivals=[rival], max_edits=2) is None  # but one from the rival
     assert match_label("X级指标", ["三级指标"], rivals=["一级指标"]) is None  # as near both
 
 
