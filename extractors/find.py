@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
 
 from extractors.ir import Cell, Document, Grid, Page, TextLine
+from schemas import labels as vocabularies
 from schemas.text import compact
 from schemas.vocab import edit_distance
 
@@ -101,6 +102,27 @@ def slip_budget(length: int, max_edits: int) -> int:
     return min(allowed, max_edits)
 
 
+_PATTERN_SIGNS = frozenset("^$*+?[]{}|\\")  # a regular expression of schemas.labels, not a printed label
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+
+
+@functools.cache
+def vocabulary_keys() -> frozenset[str]:
+    """The key of every label ``schemas.labels`` lists, in any vocabulary (its regular expressions left out)."""
+    public = (v for name, v in vars(vocabularies).items() if name.isupper())
+    return frozenset(label_key(s) for v in public for s in _strings(v) if not _PATTERN_SIGNS & set(s))
+
+
 @dataclass(frozen=True, slots=True)
 class LabelMatch:
     """The label a text spells: its group, the label as listed, and whether it was spelled without slips."""
@@ -121,23 +143,30 @@ class LabelMatcher:
        exact): it starts with the key of a label of at least ``prefix_min``
        characters, for a note printed without brackets
        (``自评情况说明每项指标描述在100字以内``); the longest such label wins;
-    3. **a slip away** (``fuzzy`` and ``max_edits`` > 0): as long as a label
-       and within :func:`slip_budget` edits of it (one in a key of 4+
-       characters, two in one of 9+ when ``max_edits=2``; a key under 4
-       characters never matches fuzzily). The nearest labels must all belong
-       to one group: synonyms of one role may tie (``自评等欠``: ``自评等次``
-       / ``自评等级``, the first listed wins), but a tie with, or a nearer,
-       label of another group is no match, so a slip never turns one label
-       into another (``一级指标`` is no misread ``三级指标`` when ``一级指标``
-       is a label of the table).
+    3. **a slip away** (``fuzzy`` and ``max_edits`` > 0): within
+       :func:`slip_budget` edits of a label (edit distance: a glyph misread,
+       dropped or added; one in a label of 4+ characters, two in one of 9+
+       when ``max_edits=2``), text and label both of 4+ characters
+       (``预算执率`` is ``预算执行率``). The nearest labels must all
+       belong to one group: synonyms of one role may tie (``自评等欠``:
+       ``自评等次`` / ``自评等级``, the first listed wins), but a tie with, or
+       a nearer, label of another group is no match, so a slip never turns
+       one label into another (``一级指标`` is no misread ``三级指标`` when
+       ``一级指标`` is a label of the table).
+
+    A text spelled exactly as a label of any vocabulary of ``schemas.labels``
+    (:func:`vocabulary_keys`) is that label, never a slip of another, even
+    when the lookup does not list it: the dept table's caption ``绩效指标``
+    sits in the header row of its indicator grid, whose lookup lists only
+    the column headers, and one added glyph away is the header ``绩效指标值``
+    (taking it for that header lost seed 001 every indicator). A header
+    printed as another vocabulary's synonym (``年度目标值`` for
+    ``年度指标值``) is thus no slip either: synonyms are listed, slips are
+    misreadings.
 
     Where the three layout matchers this replaces differed (stricter kept
     unless a test needed the looser):
 
-    * a slip is a substitution only, as the target tables had it: the form
-      and report matchers also allowed a dropped or added glyph, which makes
-      the caption ``绩效指标`` a ``绩效指标值`` header (seed 001 lost every
-      indicator) and no test needs;
     * no fuzzy match for a key or label under 4 characters (the form matcher
       let a 4-character text match a 3-character label);
     * two slips only where the form asked for them (labels of 9+ characters);
@@ -186,22 +215,22 @@ class LabelMatcher:
         return LabelMatch(best[2], best[1], True) if best is not None else None
 
     def nearest(self, key: str) -> LabelMatch | None:
-        """The nearest label within the slip budget, when all the nearest belong to one group."""
-        scored = [(d, lab, i) for k, lab, i in self._keys if (d := _slips(key, k, self.max_edits)) is not None]
-        best = min((d for d, _, _ in scored), default=None)
-        closest = [(lab, i) for d, lab, i in scored if d == best]  # in listing order
-        if not closest or len({i for _, i in closest}) > 1:
+        """The nearest label within its slip budget, when all the nearest belong to one group.
+
+        Every label a slip could reach is scored, whatever its own budget:
+        a rival of 3 characters as near as the label still ties.
+        """
+        if len(key) < FUZZY_MIN or key in vocabulary_keys():
             return None
-        return LabelMatch(closest[0][1], closest[0][0], False)
-
-
-def _slips(key: str, label: str, max_edits: int) -> int | None:
-    """Edits between two keys of one length, when within the slip budget, else None."""
-    budget = slip_budget(len(label), max_edits)
-    if budget == 0 or len(key) != len(label):
-        return None
-    distance = edit_distance(key, label)
-    return distance if distance <= budget else None
+        scored = [(edit_distance(key, k), k, lab, i) for k, lab, i in self._keys
+                  if abs(len(k) - len(key)) <= self.max_edits]
+        best = min((d for d, _, _, _ in scored), default=None)
+        closest = [(k, lab, i) for d, k, lab, i in scored if d == best]  # in listing order
+        if not closest or len({i for _, _, i in closest}) > 1:
+            return None
+        allowed = ((lab, i) for k, lab, i in closest if best <= slip_budget(len(k), self.max_edits))
+        found = next(allowed, None)
+        return LabelMatch(found[1], found[0], False) if found is not None else None
 
 
 @functools.lru_cache(maxsize=65536)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.find import LabelMatch, LabelMatcher, classify_label, label_key, match_label, slip_budget
+from extractors.find import (
+    LabelMatch, LabelMatcher, classify_label, label_key, match_label, slip_budget, vocabulary_keys,
+)
+from schemas import labels as L
 
 
 @pytest.mark.parametrize(("text", "key"), [
@@ -55,14 +58,63 @@ def test_one_ocr_slip_accepted() -> None:
     assert match_label("三级指杯", ["三级指标"], rivals=["一级指标", "二级指标"]) == "三级指标"
 
 
-def test_slip_is_a_substitution_not_a_dropped_glyph() -> None:
-    assert match_label("主要内容", ["主要实施内容"]) is None
-    assert classify_label("绩效指标", [("三级指标",), ("指标值", "绩效指标值")]) is None
+def test_a_dropped_glyph_is_a_slip() -> None:
+    rates = [(rate,) for rate in L.EVAL_RATE_FACTS]
+    assert classify_label("预算执率", rates) == 0
+    assert LabelMatcher(tuple(rates)).find("预算执率") == LabelMatch(0, "预算执行率", False)
+    assert match_label("主要实施内", ["主要实施内容"], rivals=["主要内容"]) == "主要实施内容"
+
+
+def test_an_added_glyph_is_a_slip() -> None:
+    rates = [(rate,) for rate in L.EVAL_RATE_FACTS]
+    assert classify_label("预算执行行率", rates) == 0
+    sections = tuple((s,) for s in L.SEF_SECTIONS)
+    two = LabelMatcher(sections, max_edits=2)
+    assert two.find("项目资金安排和使用情况") == LabelMatch(1, "资金安排和使用情况", False)
+    assert LabelMatcher(sections).find("项目资金安排和使用情况") is None  # two added: over one slip
+
+
+def test_a_dropped_or_added_glyph_within_the_budget_only() -> None:
+    assert match_label("主要内容", ["主要实施内容"]) is None  # two dropped from a 6-character label
+    assert match_label("三级指", ["三级指标"]) is None  # a 3-character text never carries a slip
+    assert match_label("三级指标名", ["三级指标"]) == "三级指标"  # one added to a 4-character label
+
+
+def test_the_caption_is_never_a_misread_header() -> None:
+    caption, header = "绩效指标", "绩效指标值"
+    assert match_label(caption, [header]) is None  # a label of the vocabulary, listed or not
+    assert match_label(caption, [caption], rivals=[header]) == caption
+    assert match_label(header, [header], rivals=[caption]) == header
+    assert match_label("绩效指际值", [header], rivals=[caption]) == header
+    assert match_label("绩效指际", [header], rivals=[caption]) is None  # a misread caption
+
+
+def test_the_dept_indicator_header_row_keeps_its_caption_out() -> None:
+    headers = [L.DT_LEVEL1, L.DT_LEVEL2, L.DT_NAME, L.DT_TARGET]  # the lookup of seed 001's header row
+    assert "绩效指标" in vocabulary_keys()
+    assert [classify_label(t, headers) for t in ("绩效指标", "三级指标", "指标值", "绩效指际值")] == [None, 2, 3, 3]
+
+
+def test_a_dropped_glyph_nearer_or_as_near_a_rival_is_no_slip() -> None:
+    label, rival = "偏差原因分析及改进措施", "偏差原因分析及改善措施"
+    text = "偏差原因分析及改善措"  # two edits from the label, one (a dropped 施) from the rival
+    assert match_label(text, [label], max_edits=2) == label
+    assert match_label(text, [label], rivals=[rival], max_edits=2) is None
+    assert match_label("绩效标值", ["绩效指标值"]) == "绩效指标值"
+    assert match_label("绩效标值", ["绩效指标值"], rivals=["绩效目标值"]) is None  # one drop from either
+    assert match_label("总目标值", ["总体目标值"], rivals=["目标值"]) is None  # a 3-character rival as near
+
+
+def test_vocabulary_keys_hold_labels_not_patterns() -> None:
+    keys = vocabulary_keys()
+    assert {"预算执行率", "三级指标名称", "项目(单位)名称", "资金安排和使用情况"} <= keys
+    assert not any("?" in k or "*" in k for k in keys)
 
 
 def test_a_rival_is_never_taken_for_a_misread_label() -> None:
-    assert match_label("一级指标", ["三级指标"]) == "三级指标"  # without rivals: a slip
-    assert match_label("一级指标", ["三级指标"], rivals=["一级指标"]) is None  # exactly a rival
+    assert match_label("四级指标", ["三级指标"]) == "三级指标"  # without rivals: a slip
+    assert match_label("四级指标", ["三级指标"], rivals=["四级指标"]) is None  # exactly a rival
+    assert match_label("一级指标", ["三级指标"]) is None  # exactly a label of the vocabulary
     label, rival, text = "偏差原因分析及改进措施", "偏差原因分析及改善措施", "偏差原因分析及改善措旅"
     assert match_label(text, [label], max_edits=2) == label  # two slips in a long label
     assert match_label(text, [label], rivals=[rival], max_edits=2) is None  # but one from the rival
