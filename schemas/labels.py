@@ -196,6 +196,8 @@ DT_LEVEL1: tuple[str, ...] = ("一级指标",)
 DT_LEVEL2: tuple[str, ...] = ("二级指标",)
 DT_NAME: tuple[str, ...] = ("三级指标", "指标名称", "绩效指标名称")
 DT_TARGET: tuple[str, ...] = ("指标值", "目标值", "年度指标值", "预期目标值", "绩效指标值")
+# captions of the form's row blocks (merged cells in the first column): never a slip of a header
+DT_CAPTIONS: tuple[str, ...] = ("预算整体情况", "年度重点工作任务", "绩效指标", "其他需完成的任务")
 # Printed in empty cells and placeholder rows: not values.
 DT_PLACEHOLDERS: tuple[str, ...] = ("无", "/", "-", "--", "—", "——", "／", "…", "……")
 # ------------------------------------------------------ end dept_targets
