@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
-from extractors.disjoint import find, union
+from extractors.disjoint import close_rectangles, find, union
 from extractors.ir import BBox, Cell, Char, Grid, Page, Ruling, TextLine
 from extractors.textlines import cell_text, chars_to_lines
 
@@ -177,7 +177,9 @@ def _positions(values: list[float]) -> list[float]:
 
 def table_to_grid(table: TableLines, page: Page, method: str) -> Grid:
     cells = table_to_cells(table, page.number)
-    fill_cells(cells, [c for c in page.chars if _contains(table.bbox, c)], table)
+    x0, top, x1, bottom = table.bbox
+    inside = [c for c in page.chars if x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom]
+    fill_cells(cells, inside, table)
     conf = min((c.confidence for c in cells), default=1.0)
     return Grid(page=page.number, bbox=table.bbox, n_rows=len(table.ys) - 1,
                 n_cols=len(table.xs) - 1, cells=cells, col_edges=list(table.xs),
@@ -217,11 +219,8 @@ def _drawn(spans: list[tuple[float, float]], boundary: tuple[float, float]) -> b
 
 
 def _components_to_cells(parent: list[int], n_cols: int, table: TableLines, page: int) -> list[Cell]:
-    groups: dict[int, list[int]] = defaultdict(list)
-    for k in range(len(parent)):
-        groups[find(parent, k)].append(k)
     cells = []
-    for members in groups.values():
+    for members in close_rectangles(parent, len(parent) // n_cols, n_cols).values():
         rows = [k // n_cols for k in members]
         cols = [k % n_cols for k in members]
         r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
@@ -258,12 +257,19 @@ def _atomic_locator(cells: list[Cell], table: TableLines):
                 owner[(r, c)] = k
     xs, ys = table.xs, table.ys
 
-    def locate(ch: Char) -> int | None:
-        c = bisect_right(xs, ch.cx) - 1
-        r = bisect_right(ys, ch.cy) - 1
+    def locate(ch: Char) -> int | None:  # a centre on the outer rules is inside, as chars_outside says
+        c = _slot(xs, ch.cx)
+        r = _slot(ys, ch.cy)
         return owner.get((r, c))
 
     return locate
+
+
+def _slot(edges: list[float], v: float) -> int:
+    """Index of the span between ``edges`` holding ``v``; -1 or len-1 outside, an outer edge inside."""
+    if edges and (v == edges[-1] or v == edges[0]):
+        return 0 if v == edges[0] else len(edges) - 2
+    return bisect_right(edges, v) - 1
 
 
 def _contains(box: BBox, ch: Char) -> bool:

@@ -142,8 +142,8 @@ class Grid:
 
     def cell_at(self, row: int, col: int) -> Cell | None:
         """The cell covering position (row, col), merged or not."""
-        for cell in self.cells:
-            if cell.row <= row <= cell.last_row and cell.col <= col <= cell.last_col:
+        for cell in self.cells:  # spans inlined: extractors call this in their inner loops
+            if 0 <= row - cell.row < cell.rowspan and 0 <= col - cell.col < cell.colspan:
                 return cell
         return None
 

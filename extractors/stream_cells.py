@@ -20,7 +20,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from statistics import median
 
-from extractors.disjoint import find, union
+from extractors.disjoint import close_rectangles, find, union
 from extractors.ir import BBox, Cell, Char
 from extractors.stream_rows import Fragment, TextCell, band_cells, spread_headers, wrap_rules
 from extractors.textlines import cell_text, group_rows
@@ -236,31 +236,12 @@ def layout_to_cells(layout: Layout, page: int, confidence: float) -> list[Cell]:
         for s in slots[1:]:
             union(owner, slots[0], s)
         chars.setdefault(slots[0], []).extend(cell.chars)
-    groups = _rectangles(owner, n_rows, n_cols)
+    groups = close_rectangles(owner, n_rows, n_cols)
     text_of: dict[int, list[Char]] = {}
     for slot, cs in chars.items():
         text_of.setdefault(find(owner, slot), []).extend(cs)
     return sorted((_cell(layout, members, text_of.get(root, []), n_cols, page, confidence)
                    for root, members in groups.items()), key=lambda c: (c.row, c.col))
-
-
-def _rectangles(owner: list[int], n_rows: int, n_cols: int) -> dict[int, list[int]]:
-    """Union slot groups until each one fills its bounding rectangle."""
-    while True:
-        groups: dict[int, list[int]] = {}
-        for k in range(n_rows * n_cols):
-            groups.setdefault(find(owner, k), []).append(k)
-        changed = False
-        for root, members in groups.items():
-            rows = [m // n_cols for m in members]
-            cols = [m % n_cols for m in members]
-            box = [r * n_cols + c for r in range(min(rows), max(rows) + 1) for c in range(min(cols), max(cols) + 1)]
-            if len(box) != len(members):
-                for s in box:
-                    union(owner, root, s)
-                changed = True
-        if not changed:
-            return groups
 
 
 def _cell(layout: Layout, members: list[int], chars: list[Char], n_cols: int, page: int,

@@ -68,3 +68,35 @@ def test_merge_rulings_joins_collinear_pieces() -> None:
     horizontal = [r for r in merged if r.orientation == "h"]
     assert len(horizontal) == 1
     assert (horizontal[0].x0, horizontal[0].x1) == (10, 90)
+
+
+def _char(text: str, cx: float, cy: float, size: float = 10.0):
+    from extractors.ir import Char
+
+    return Char(text, cx - size / 2, cy - size / 2, cx + size / 2, cy + size / 2, size)
+
+
+def _lattice_page(rulings: list[Ruling], chars: list):
+    from extractors.ir import Page
+
+    return page_to_grids(Page(number=1, width=600, height=400, chars=chars, rulings=rulings))
+
+
+def test_l_shaped_merge_gives_one_rectangular_cell_not_overlapping_ones() -> None:
+    # the middle rule runs only under the left half, the middle column rule only in the lower
+    # half: the upper row and the lower right slot merge into an L, whose box is the whole table
+    rulings = [Ruling("h", 0, 0, 200, 0), Ruling("h", 0, 100, 200, 100), Ruling("h", 0, 50, 100, 50),
+               Ruling("v", 0, 0, 0, 100), Ruling("v", 200, 0, 200, 100), Ruling("v", 100, 50, 100, 100)]
+    page = _lattice_page(rulings, [_char("甲", 50, 25), _char("乙", 50, 75), _char("丙", 150, 75)])
+    [grid] = page.grids
+    assert [(c.row, c.col, c.rowspan, c.colspan, c.text) for c in grid.cells] == [(0, 0, 2, 2, "甲\n乙丙")]
+
+
+def test_a_char_centred_on_the_outer_rule_stays_in_the_table() -> None:
+    rulings = [Ruling("h", 0, 0, 200, 0), Ruling("h", 0, 50, 200, 50), Ruling("h", 0, 100, 200, 100),
+               Ruling("v", 0, 0, 0, 100), Ruling("v", 100, 0, 100, 100), Ruling("v", 200, 0, 200, 100)]
+    chars = [_char("甲", 50, 25), _char("乙", 150, 25), _char("丙", 50, 75), _char("丁", 200, 100)]
+    page = _lattice_page(rulings, chars)
+    [grid] = page.grids
+    assert grid.text_matrix() == [["甲", "乙"], ["丙", "丁"]]
+    assert page.lines == []
