@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
-from extractors.disjoint import close_rectangles, find, union
+from extractors.disjoint import close_rectangles, groups, union
 from extractors.ir import BBox, Cell, Char, Grid, Page, Ruling, TextLine
 from extractors.textlines import cell_text, chars_to_lines
 
@@ -145,10 +145,7 @@ def rulings_to_tables(rulings: list[Ruling]) -> list[TableLines]:
         for j, v in enumerate(vs):
             if _crosses(h, v):
                 union(parent, i, len(hs) + j)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for k in range(len(parent)):
-        groups[find(parent, k)].append(k)
-    tables = [_table_lines(hs, vs, members) for members in groups.values()]
+    tables = [_table_lines(hs, vs, members) for members in groups(parent)]
     return [t for t in tables if t is not None]
 
 
@@ -177,9 +174,7 @@ def _positions(values: list[float]) -> list[float]:
 
 def table_to_grid(table: TableLines, page: Page, method: str) -> Grid:
     cells = table_to_cells(table, page.number)
-    x0, top, x1, bottom = table.bbox
-    inside = [c for c in page.chars if x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom]
-    fill_cells(cells, inside, table)
+    fill_cells(cells, page.chars, table)
     conf = min((c.confidence for c in cells), default=1.0)
     return Grid(page=page.number, bbox=table.bbox, n_rows=len(table.ys) - 1,
                 n_cols=len(table.xs) - 1, cells=cells, col_edges=list(table.xs),
@@ -231,13 +226,18 @@ def _components_to_cells(parent: list[int], n_cols: int, table: TableLines, page
 
 
 def fill_cells(cells: list[Cell], chars: list[Char], table: TableLines | None = None) -> None:
-    """Place each character into the cell holding its centre; join wrapped lines."""
-    locate = _atomic_locator(cells, table) if table else None
-    buckets: dict[int, list[Char]] = defaultdict(list)
-    for ch in chars:
-        k = locate(ch) if locate else _scan(cells, ch)
-        if k is not None:
-            buckets[k].append(ch)
+    """Place each character into the cell holding its centre; join wrapped lines.
+
+    With ``table``, only chars inside its closed box count (see :func:`chars_by_cell`).
+    """
+    if table is not None:
+        buckets = chars_by_cell(cells, chars, table.xs, table.ys)
+    else:
+        buckets = defaultdict(list)
+        for ch in chars:
+            k = _scan(cells, ch)
+            if k is not None:
+                buckets[k].append(ch)
     for k, cell_chars in buckets.items():
         cell = cells[k]
         cell.text = cell_text(cell_chars, cell.bbox)
@@ -248,28 +248,29 @@ def _scan(cells: list[Cell], ch: Char) -> int | None:
     return next((k for k, cell in enumerate(cells) if _contains(cell.bbox, ch)), None)
 
 
-def _atomic_locator(cells: list[Cell], table: TableLines):
-    """A function mapping a char to the index of its cell, by bisecting boundaries."""
-    owner: dict[tuple[int, int], int] = {}
-    for k, cell in enumerate(cells):
-        for r in range(cell.row, cell.last_row + 1):
-            for c in range(cell.col, cell.last_col + 1):
-                owner[(r, c)] = k
-    xs, ys = table.xs, table.ys
+def chars_by_cell(cells: list[Cell], chars: list[Char], xs: list[float],
+                  ys: list[float]) -> dict[int, list[Char]]:
+    """The chars inside the closed box of ``xs`` x ``ys``, by the index of the cell holding each.
 
-    def locate(ch: Char) -> int | None:  # a centre on the outer rules is inside, as chars_outside says
-        c = _slot(xs, ch.cx)
-        r = _slot(ys, ch.cy)
-        return owner.get((r, c))
+    The box is closed, as for :func:`chars_outside`: a centre on its right or
+    bottom edge lies in the last column or row. Cells are found by bisecting
+    the boundaries, not by testing every cell.
+    """
+    owner = {(r, c): k for k, cell in enumerate(cells)
+             for r in range(cell.row, cell.last_row + 1) for c in range(cell.col, cell.last_col + 1)}
+    held: dict[int, list[Char]] = {}
+    for ch in chars:
+        cx, cy = ch.cx, ch.cy
+        if xs[0] <= cx <= xs[-1] and ys[0] <= cy <= ys[-1]:
+            k = owner.get((slot_of(ys, cy), slot_of(xs, cx)))
+            if k is not None:
+                held.setdefault(k, []).append(ch)
+    return held
 
-    return locate
 
-
-def _slot(edges: list[float], v: float) -> int:
-    """Index of the span between ``edges`` holding ``v``; -1 or len-1 outside, an outer edge inside."""
-    if edges and (v == edges[-1] or v == edges[0]):
-        return 0 if v == edges[0] else len(edges) - 2
-    return bisect_right(edges, v) - 1
+def slot_of(edges: list[float], x: float) -> int:
+    """Index of the column (or row) between ``edges`` holding ``x``; one on an outer edge is inside."""
+    return min(max(bisect_right(edges, x) - 1, 0), len(edges) - 2)
 
 
 def _contains(box: BBox, ch: Char) -> bool:

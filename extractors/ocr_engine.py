@@ -95,7 +95,7 @@ class OcrEngine:
     def detect(self, image: np.ndarray) -> list[PxBox]:
         """Axis-aligned boxes (pixels of ``image``) of the text lines found, in reading order."""
         models = self._loaded()
-        gray = image if image.ndim == 2 else image.mean(axis=2).astype(np.uint8)
+        gray = _gray(image)
         preds = models.det.run(None, {models.det.get_inputs()[0].name: _det_input(gray, self.det_max_side)})[0]
         quads, _ = models.post(preds, gray.shape[:2])
         if len(quads) == 0:
@@ -175,6 +175,11 @@ def _det_input(gray: np.ndarray, max_side: int) -> np.ndarray:
     return np.ascontiguousarray(np.broadcast_to(plane, (1, 3, *plane.shape)))
 
 
+def _gray(image: np.ndarray) -> np.ndarray:
+    """A grey image as it is; a colour one as the mean of its channels."""
+    return image if image.ndim == 2 else image.mean(axis=2).astype(np.uint8)
+
+
 def _quad_to_box(quad: np.ndarray) -> PxBox:
     xs, ys = quad[:, 0], quad[:, 1]
     return PxBox(int(np.floor(xs.min())), int(np.floor(ys.min())), int(np.ceil(xs.max())), int(np.ceil(ys.max())))
@@ -184,7 +189,7 @@ def _rec_scale(crop: np.ndarray) -> np.ndarray:
     """A grey line image at the model's height, width in proportion."""
     import cv2
 
-    gray = crop if crop.ndim == 2 else crop.mean(axis=2).astype(np.uint8)
+    gray = _gray(crop)
     h, w = gray.shape
     width = max(1, int(np.ceil(REC_SQUEEZE * REC_HEIGHT * w / max(h, 1))))
     return cv2.resize(gray, (width, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
@@ -218,7 +223,7 @@ def _cls_input(crops: list[np.ndarray]) -> np.ndarray:
 
     batch = np.zeros((len(crops), 3, CLS_HEIGHT, CLS_WIDTH), np.float32)
     for k, crop in enumerate(crops):
-        gray = crop if crop.ndim == 2 else crop.mean(axis=2).astype(np.uint8)
+        gray = _gray(crop)
         h, w = gray.shape
         width = min(CLS_WIDTH, max(1, int(np.ceil(CLS_HEIGHT * w / max(h, 1)))))
         small = cv2.resize(gray, (width, CLS_HEIGHT), interpolation=cv2.INTER_AREA)

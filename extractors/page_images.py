@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import logging
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -133,16 +134,25 @@ def load_image_pages(path: str | Path, max_pixels: int = MAX_IMAGE_PIXELS) -> li
     """
     from PIL import Image
 
-    previous = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = max_pixels
     try:
-        with warnings.catch_warnings():
+        with pixel_cap(max_pixels), warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             return _read_frames(path, max_pixels)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageTooLarge(f"{path}: image above {max_pixels} pixels ({exc})") from exc
+
+
+@contextmanager
+def pixel_cap(limit: int) -> Iterator[None]:
+    """PIL's decompression-bomb limit set to ``limit`` inside the block only (no process-wide change)."""
+    from PIL import Image
+
+    old = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = limit
+    try:
+        yield
     finally:
-        Image.MAX_IMAGE_PIXELS = previous
+        Image.MAX_IMAGE_PIXELS = old
 
 
 def _read_frames(path: str | Path, max_pixels: int) -> list[np.ndarray]:

@@ -25,9 +25,9 @@ from __future__ import annotations
 import logging
 from statistics import median
 
-from extractors.grids import TableLines, chars_outside, merge_rulings, rulings_to_tables
+from extractors.grids import TableLines, chars_by_cell, chars_outside, merge_rulings, rulings_to_tables
 from extractors.ir import BBox, Cell, Char, Grid, Page, Ruling
-from extractors.stream_cells import (StreamRegion, layout_to_cells, region_to_layout, row_segments, slot_of,
+from extractors.stream_cells import (StreamRegion, layout_to_cells, region_to_layout, row_segments,
                                      split_line)
 from extractors.stream_text import DETECT_GAP, MAX_LINE_GAP, aligned_text_regions
 from extractors.textlines import cell_text, group_rows
@@ -277,25 +277,13 @@ def refill_by_position(cells: list[Cell], chars: list[Char], xs: list[float], ys
     :func:`~extractors.grids.chars_outside`: a centre on its right or bottom
     edge lies in the last column or row.
     """
-    held = _chars_by_cell(cells, chars, xs, ys)
+    held = chars_by_cell(cells, chars, xs, ys)
     for k, cell in enumerate(cells):
         mine = held.get(k, [])
         cell.text = cell_text(mine, cell.bbox) if mine else ""
         if mine:
             cell.confidence = min(c.confidence for c in mine)
         cell.confidence = min(cell.confidence, confidence)
-
-
-def _chars_by_cell(cells: list[Cell], chars: list[Char], xs: list[float],
-                   ys: list[float]) -> dict[int, list[Char]]:
-    """The chars inside the closed box of ``xs`` × ``ys`` by the index of the cell holding each."""
-    owner = {(r, c): k for k, cell in enumerate(cells)
-             for r in range(cell.row, cell.last_row + 1) for c in range(cell.col, cell.last_col + 1)}
-    held: dict[int, list[Char]] = {}
-    for ch in chars:
-        if xs[0] <= ch.cx <= xs[-1] and ys[0] <= ch.cy <= ys[-1]:
-            held.setdefault(owner[(slot_of(ys, ch.cy), slot_of(xs, ch.cx))], []).append(ch)
-    return held
 
 
 def _table_like(cells: list[Cell]) -> bool:

@@ -16,11 +16,11 @@ objects, a merged cell once. Pure functions; no page or PDF access.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from statistics import median
 
 from extractors.disjoint import close_rectangles, find, union
+from extractors.grids import slot_of
 from extractors.ir import BBox, Cell, Char
 from extractors.stream_rows import Fragment, TextCell, band_cells, spread_headers, wrap_rules
 from extractors.textlines import cell_text, group_rows
@@ -117,11 +117,6 @@ def wide_rows(rows: list[list[Segment]], share: float) -> list[int]:
 
 def gaps_to_edges(gaps: list[tuple[float, float]], left: float, right: float) -> list[float]:
     return [left, *((a + b) / 2 for a, b in gaps), right]
-
-
-def slot_of(edges: list[float], x: float) -> int:
-    """Index of the column (or row) between ``edges`` holding ``x``; one on an outer edge is inside."""
-    return min(max(bisect_right(edges, x) - 1, 0), len(edges) - 2)
 
 
 # ---------------------------------------------------------------- fragments

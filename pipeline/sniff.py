@@ -12,8 +12,7 @@ import logging
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pipeline.filetype import FileType, detect, pdf_header_offset
 
@@ -152,21 +151,10 @@ def _read_head(path: Path) -> bytes:
 # --- images ------------------------------------------------------------------------------
 
 
-@contextmanager
-def pixel_cap(limit: int) -> Iterator[None]:
-    """PIL's decompression-bomb limit set to ``limit`` inside the block only (no process-wide change)."""
-    from PIL import Image
-
-    old = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = limit
-    try:
-        yield
-    finally:
-        Image.MAX_IMAGE_PIXELS = old
-
-
 def _sniff_image(path: Path, size: int, ftype: FileType, caps: _Caps) -> FileInfo:
     from PIL import Image
+
+    from extractors.page_images import pixel_cap
 
     mime, fmt = ftype.mime, ftype.pil_format
     try:
