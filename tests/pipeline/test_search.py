@@ -8,11 +8,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
 from pipeline.search import (
-    index_document, index_reports, index_text, make_snippet, query_words, search, unindexed_reports,
+    Segmenter, index_document, index_reports, index_text, make_snippet, query_words, search, tokenizer,
+    unindexed_reports,
 )
 from pipeline.store import store_document
 from schemas.db import make_engine
@@ -63,6 +66,37 @@ def test_indexed_text_holds_long_words_and_their_parts() -> None:
     words = index_text("雪亮工程视频监控系统").split(" ")
     assert {"视频", "监控", "系统", "雪亮工程"} <= set(words)
     assert "综治视联网" in index_text("综治视联网").split(" ")  # domain dictionary
+
+
+def _jieba_words(content: str) -> list[str]:
+    """jieba's own search-mode words of the whole text, with what is no word dropped."""
+    return [w for w, _, _ in tokenizer().tokenize(content, mode="search") if any(c.isalnum() for c in w)]
+
+
+SAMPLE_TEXTS = (
+    "县镇村综治视联网项目建设：预算执行率99.31%（1256.72/1265.41万元）",
+    "一级指标 二级指标 三级指标\n产出指标 数量指标 联网接入视频监控路数 ≥6000路",
+    "GIS系统 v2.0_beta&x #3 ＋－ Ⅲ级 αβ  \r\n 2022年9月30日",
+    "",
+)
+
+
+@pytest.mark.parametrize("content", SAMPLE_TEXTS)
+def test_segmenter_gives_jiebas_words(content: str) -> None:
+    assert Segmenter().words(content) == _jieba_words(content)
+
+
+def test_segmenter_gives_the_same_words_when_it_remembers_blocks() -> None:
+    segmenter = Segmenter(capacity=2)
+    for content in SAMPLE_TEXTS * 3:
+        assert segmenter.words(content) == _jieba_words(content)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("预算执行率视频监控系统项目建设资金万元指标 ，。;\n%.-_+#&abAB019Ⅲ（）"),
+               max_size=60))
+def test_segmenter_matches_jieba_on_any_text(content: str) -> None:
+    assert Segmenter(capacity=8).words(content) == _jieba_words(content)
 
 
 def test_make_snippet_marks_every_hit_in_the_window() -> None:
