@@ -31,17 +31,26 @@ DUPLICATE_TOLERANCE = 1.0  # doubled glyphs (fake bold) closer than this are one
 
 @dataclass(frozen=True, slots=True)
 class TextLayerStats:
-    """How usable a page's text layer is."""
+    """How usable a page's text layer is.
+
+    A font without a usable ToUnicode map decodes to codes, not text: control
+    characters and private-use codes (``unmapped``), or the glyph names of a
+    Latin code page, which read as accented letters and typographic signs
+    (``ÄÅÇÉ‡„‰ﬁ``: ``mojibake``), or strings of ASCII punctuation.
+    """
 
     chars: int
     cjk_or_ascii: int
     unmapped: int
+    mojibake: int = 0
+    ascii_symbols: int = 0
 
     @property
     def usable(self) -> bool:
         if self.chars < 5:
             return False
-        return self.unmapped / self.chars < 0.1 and self.cjk_or_ascii / self.chars > 0.5
+        return (self.unmapped / self.chars < 0.1 and self.mojibake / self.chars < 0.1
+                and self.ascii_symbols / self.chars < 0.5 and self.cjk_or_ascii / self.chars > 0.5)
 
 
 def pdf_to_pages(pdf: pdfium.PdfDocument, indices: list[int] | None = None) -> Iterator[Page]:
@@ -101,10 +110,11 @@ def dedupe_chars(chars: list[Char]) -> list[Char]:
 
 
 def text_layer_stats(page: Page) -> TextLayerStats:
-    """Count characters that decode to CJK/ASCII vs unmapped codes (cid garbage)."""
-    good = sum(1 for c in page.chars if _is_readable(c.text))
-    unmapped = sum(1 for c in page.chars if _is_unmapped(c.text))
-    return TextLayerStats(chars=len(page.chars), cjk_or_ascii=good, unmapped=unmapped)
+    """Count characters that decode to CJK/ASCII vs unmapped codes and code-page garbage."""
+    texts = [c.text for c in page.chars]
+    return TextLayerStats(chars=len(texts), cjk_or_ascii=sum(map(_is_readable, texts)),
+                          unmapped=sum(map(_is_unmapped, texts)), mojibake=sum(map(_is_mojibake, texts)),
+                          ascii_symbols=sum(map(_is_ascii_symbol, texts)))
 
 
 def _is_readable(ch: str) -> bool:
@@ -115,6 +125,21 @@ def _is_readable(ch: str) -> bool:
 def _is_unmapped(ch: str) -> bool:
     code = ord(ch)
     return code < 0x20 or 0xE000 <= code <= 0xF8FF or code == 0xFFFD
+
+
+# Signs of Latin-1 and general punctuation that Chinese reports do print.
+_PRINTED_SIGNS = frozenset("·×÷°±²³µ§¥©®«»¼½¾¹—–‘’“”…•‰※′″‖")
+
+
+def _is_mojibake(ch: str) -> bool:
+    """A letter or sign of a Latin code page that a Chinese report hardly prints."""
+    code = ord(ch)
+    latin = 0x80 <= code <= 0x2FF or 0x2000 <= code <= 0x206F or 0xFB00 <= code <= 0xFB4F
+    return latin and ch not in _PRINTED_SIGNS
+
+
+def _is_ascii_symbol(ch: str) -> bool:
+    return 0x21 <= ord(ch) <= 0x7E and not ch.isalnum()
 
 
 # ---------------------------------------------------------------- paths

@@ -1,0 +1,62 @@
+"""Tests for extractors.pdfium's judgement of a page's text layer (usable, or OCR instead)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from reportlab.pdfgen import canvas
+
+from extractors.pdfium import pdf_to_pages, text_layer_stats
+from tests.fixtures.pdfgen import register_font
+
+# What a CID font re-written without its ToUnicode map decodes to (Ghostscript's pdfwrite of
+# an STSong-Light page): the glyph names of a Latin code page.
+MOJIBAKE = ("IJ´ û´» fl‡¸¶‚õ„ú‰ÂÊ½ÁÌÓûÈÍÉ,ÎÚ", "R˜çSµÜTUVWéX¯YZ19fi[]^HƒçéŒœ", "284fi 25â´ 100% ‚Z")
+CHINESE = ("项目支出绩效自评表", "预算执行率 99.31% ≥6000路", "一级指标 二级指标 三级指标 得分 94.5")
+ENGLISH = ("Performance evaluation report, fiscal year 2021", "Budget: 1,256.72 (10k yuan); rate 99.31%")
+SYMBOLS = ("!\"#$%&'()*+,-./:;<=>?@[]^_`{|}~", "#$%&'()*+,-./ 12 !\"#$%&", "()*+,-./:;<=>?@")
+
+
+def _page_of(path: Path, lines: tuple[str, ...], font: str) -> object:
+    c = canvas.Canvas(str(path))
+    c.setFont(font, 11)
+    for n, line in enumerate(lines * 4):
+        c.drawString(60, 780 - 18 * n, line)
+    c.save()
+    return next(pdf_to_pages(pdfium.PdfDocument(str(path))))
+
+
+@pytest.mark.parametrize(("lines", "font", "usable"), [
+    (CHINESE, "STSong-Light", True),
+    (ENGLISH, "Helvetica", True),
+    (MOJIBAKE, "Helvetica", False),
+    (SYMBOLS, "Helvetica", False),
+])
+def test_a_text_layer_is_usable_only_when_it_reads_as_text(tmp_path: Path, lines: tuple[str, ...],
+                                                            font: str, usable: bool) -> None:
+    register_font()
+    page = _page_of(tmp_path / "page.pdf", lines, font)
+    stats = text_layer_stats(page)
+    assert stats.chars > 50
+    assert stats.usable is usable
+
+
+def test_printed_signs_of_chinese_reports_are_not_garbage(tmp_path: Path) -> None:
+    register_font()
+    page = _page_of(tmp_path / "signs.pdf", ("金额×1.5 ±2% 3°C “雪亮工程”—— 1/2 …", "项目·资金 ‰ §3"), "STSong-Light")
+    stats = text_layer_stats(page)
+    assert stats.mojibake == 0
+    assert stats.usable
+
+
+def test_a_page_with_a_garbage_text_layer_is_read_by_ocr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import read
+
+    register_font()
+    _page_of(tmp_path / "bad.pdf", MOJIBAKE, "Helvetica")
+    ocr_calls: list[int] = []
+    monkeypatch.setattr(read, "_ocr_pdf_page", lambda pdf, index, size, timings: ocr_calls.append(index))
+    read.read_pdf_pages(pdfium.PdfDocument(str(tmp_path / "bad.pdf")), {})
+    assert ocr_calls == [0]
