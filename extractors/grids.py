@@ -27,6 +27,7 @@ TOUCH = 2.5  # a line ending this close to another one touches it
 COVERAGE = 0.6  # share of a boundary that must be drawn to separate two cells
 MIN_TABLE_WIDTH = 24.0
 MIN_TABLE_HEIGHT = 8.0
+RUN_GAP = 0.3  # chars closer than this share of their size, on one line, are one run of text
 
 
 @dataclass(slots=True)
@@ -67,15 +68,37 @@ def page_to_grids(page: Page, method: str | None = None) -> Page:
 
 
 def chars_outside(chars: list[Char], boxes: list[BBox]) -> list[Char]:
-    """The chars whose centre lies in none of ``boxes``."""
+    """The chars whose centre lies in none of ``boxes``, but for a run's overflow.
+
+    A run of text begun inside a box and running on past its edge (a cell's
+    text wider than the cell, as a substituted font or an overflowing
+    spreadsheet cell prints it) belongs to the box: see :func:`chars_by_cell`.
+    """
     if not boxes:
         return chars
-    out = []
-    for ch in chars:
-        cx, cy = ch.cx, ch.cy
-        if not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes):
-            out.append(ch)
-    return out
+    inside = [any(_holds(b, ch) for b in boxes) for ch in chars]
+    start = run_starts(chars)
+    return [ch for i, ch in enumerate(chars) if not inside[i] and not inside[start[i]]]
+
+
+def _holds(box: BBox, ch: Char) -> bool:
+    return box[0] <= ch.cx <= box[2] and box[1] <= ch.cy <= box[3]
+
+
+def run_starts(chars: list[Char]) -> list[int]:
+    """For each char, the index of the first char of its run: chars that follow one
+    another on one line, closer than a third of their size, with no space between."""
+    starts: list[int] = []
+    for i, ch in enumerate(chars):
+        starts.append(starts[i - 1] if i and _continues_run(chars[i - 1], ch) else i)
+    return starts
+
+
+def _continues_run(prev: Char, ch: Char) -> bool:
+    if ch.space_before:
+        return False
+    reach = RUN_GAP * max(prev.size, ch.size, 1.0)
+    return abs(ch.cy - prev.cy) <= reach and -reach <= ch.x0 - prev.x1 <= reach
 
 
 def _default_method(page: Page) -> str:
@@ -245,7 +268,7 @@ def fill_cells(cells: list[Cell], chars: list[Char], table: TableLines | None = 
 
 
 def _scan(cells: list[Cell], ch: Char) -> int | None:
-    return next((k for k, cell in enumerate(cells) if _contains(cell.bbox, ch)), None)
+    return next((k for k, cell in enumerate(cells) if _holds(cell.bbox, ch)), None)
 
 
 def chars_by_cell(cells: list[Cell], chars: list[Char], xs: list[float],
@@ -254,27 +277,29 @@ def chars_by_cell(cells: list[Cell], chars: list[Char], xs: list[float],
 
     The box is closed, as for :func:`chars_outside`: a centre on its right or
     bottom edge lies in the last column or row. Cells are found by bisecting
-    the boundaries, not by testing every cell.
+    the boundaries, not by testing every cell. A char outside the box that
+    continues a run of text begun in a cell (:func:`run_starts`) is that cell's.
     """
     owner = {(r, c): k for k, cell in enumerate(cells)
              for r in range(cell.row, cell.last_row + 1) for c in range(cell.col, cell.last_col + 1)}
+    box = (xs[0], ys[0], xs[-1], ys[-1])
+    start = run_starts(chars)
+    cell_of: list[int | None] = []
     held: dict[int, list[Char]] = {}
-    for ch in chars:
-        cx, cy = ch.cx, ch.cy
-        if xs[0] <= cx <= xs[-1] and ys[0] <= cy <= ys[-1]:
-            k = owner.get((slot_of(ys, cy), slot_of(xs, cx)))
-            if k is not None:
-                held.setdefault(k, []).append(ch)
+    for i, ch in enumerate(chars):
+        if _holds(box, ch):
+            k = owner.get((slot_of(ys, ch.cy), slot_of(xs, ch.cx)))
+        else:
+            k = cell_of[start[i]] if start[i] != i else None
+        cell_of.append(k)
+        if k is not None:
+            held.setdefault(k, []).append(ch)
     return held
 
 
 def slot_of(edges: list[float], x: float) -> int:
     """Index of the column (or row) between ``edges`` holding ``x``; one on an outer edge is inside."""
     return min(max(bisect_right(edges, x) - 1, 0), len(edges) - 2)
-
-
-def _contains(box: BBox, ch: Char) -> bool:
-    return box[0] <= ch.cx <= box[2] and box[1] <= ch.cy <= box[3]
 
 
 def grid_text_lines(grid: Grid) -> list[TextLine]:

@@ -100,3 +100,32 @@ def test_a_char_centred_on_the_outer_rule_stays_in_the_table() -> None:
     [grid] = page.grids
     assert grid.text_matrix() == [["甲", "乙"], ["丙", "丁"]]
     assert page.lines == []
+
+
+def _overflow_pdf(path: Path) -> Path:
+    """A ruled 2x2 table whose right-hand cell text runs past the frame, and a note beside it."""
+    from reportlab.pdfgen import canvas
+
+    from tests.fixtures.pdfgen import register_font
+
+    c = canvas.Canvas(str(path))
+    c.setFont(register_font(), 10)
+    xs, ys = (60, 200, 340), (700, 680, 660)
+    for x in xs:
+        c.line(x, ys[-1], x, ys[0])
+    for y in ys:
+        c.line(xs[0], y, xs[-1], y)
+    c.drawString(65, 686, "项目名称")
+    c.drawString(205, 686, "综治视联网系统终端设备及运维服务租赁经费")  # 20 chars of 10 pt: 65 pt past the frame
+    c.drawString(65, 666, "金额")
+    c.drawString(205, 666, "194.17")
+    c.drawString(420, 666, "单位：万元")  # beside the table, with a gap: not the cell's
+    c.save()
+    return path
+
+
+def test_text_running_past_the_frame_stays_in_its_cell(tmp_path: Path) -> None:
+    page = _pages(_overflow_pdf(tmp_path / "overflow.pdf"))[0]
+    assert len(page.grids) == 1
+    assert page.grids[0].text_matrix() == [["项目名称", "综治视联网系统终端设备及运维服务租赁经费"], ["金额", "194.17"]]
+    assert [line.text for line in page.lines] == ["单位：万元"]
