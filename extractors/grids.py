@@ -76,25 +76,22 @@ def chars_outside(chars: list[Char], boxes: list[BBox]) -> list[Char]:
     """
     if not boxes:
         return chars
-    inside = [any(_holds(b, ch) for b in boxes) for ch in chars]
-    start = run_starts(chars)
-    return [ch for i, ch in enumerate(chars) if not inside[i] and not inside[start[i]]]
+    out: list[Char] = []
+    held = False  # the previous char is in a box, or runs on from one
+    for i, ch in enumerate(chars):
+        inside = any(_holds(b, ch) for b in boxes)
+        held = inside or (held and _continues_run(chars[i - 1], ch))
+        if not held:
+            out.append(ch)
+    return out
 
 
 def _holds(box: BBox, ch: Char) -> bool:
     return box[0] <= ch.cx <= box[2] and box[1] <= ch.cy <= box[3]
 
 
-def run_starts(chars: list[Char]) -> list[int]:
-    """For each char, the index of the first char of its run: chars that follow one
-    another on one line, closer than a third of their size, with no space between."""
-    starts: list[int] = []
-    for i, ch in enumerate(chars):
-        starts.append(starts[i - 1] if i and _continues_run(chars[i - 1], ch) else i)
-    return starts
-
-
 def _continues_run(prev: Char, ch: Char) -> bool:
+    """``ch`` runs on from ``prev``: one line, closer than ``RUN_GAP`` of their size, no space between."""
     if ch.space_before:
         return False
     reach = RUN_GAP * max(prev.size, ch.size, 1.0)
@@ -278,20 +275,19 @@ def chars_by_cell(cells: list[Cell], chars: list[Char], xs: list[float],
     The box is closed, as for :func:`chars_outside`: a centre on its right or
     bottom edge lies in the last column or row. Cells are found by bisecting
     the boundaries, not by testing every cell. A char outside the box that
-    continues a run of text begun in a cell (:func:`run_starts`) is that cell's.
+    runs on from a char of a cell (:func:`_continues_run`) is that cell's.
     """
     owner = {(r, c): k for k, cell in enumerate(cells)
              for r in range(cell.row, cell.last_row + 1) for c in range(cell.col, cell.last_col + 1)}
-    box = (xs[0], ys[0], xs[-1], ys[-1])
-    start = run_starts(chars)
-    cell_of: list[int | None] = []
+    x0, y0, x1, y1 = xs[0], ys[0], xs[-1], ys[-1]
     held: dict[int, list[Char]] = {}
+    k: int | None = None  # the cell of the previous char
     for i, ch in enumerate(chars):
-        if _holds(box, ch):
-            k = owner.get((slot_of(ys, ch.cy), slot_of(xs, ch.cx)))
-        else:
-            k = cell_of[start[i]] if start[i] != i else None
-        cell_of.append(k)
+        cx, cy = ch.cx, ch.cy
+        if x0 <= cx <= x1 and y0 <= cy <= y1:
+            k = owner.get((slot_of(ys, cy), slot_of(xs, cx)))
+        elif k is not None and not _continues_run(chars[i - 1], ch):
+            k = None
         if k is not None:
             held.setdefault(k, []).append(ch)
     return held

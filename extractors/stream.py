@@ -257,7 +257,7 @@ def region_to_grid(region: StreamRegion, chars: list[Char], page: int, method: s
     if layout is None:
         return None
     cells = layout_to_cells(layout, page, confidence)
-    refill_by_position(cells, inside, layout.xs, layout.ys, confidence)
+    refill_by_position(cells, chars, layout.xs, layout.ys, confidence)  # all: a run may overflow the box
     if not _table_like(cells) or (not region.ruled and _label_value_form(cells)):
         log.debug("page %d: region %s is not tabular", page, region.bbox)
         return None
