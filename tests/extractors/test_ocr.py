@@ -21,10 +21,10 @@ from extractors.ocr import prepare
 from extractors.ocr_chars import PxBox, RecLine, ink_extent, line_image, place_chars, split_box
 from extractors.ocr_engine import OcrEngine, decode_ctc, model_files, rec_batches
 from extractors.textlines import cell_text
+from tests import shared
 from tests.fixtures.scans import FUND_TABLE, make_scan
 
-SAMPLES = next((p for p in (Path(__file__).resolve().parents[3] / "shared" / "samples",
-                            Path("/work/shared/samples")) if p.is_dir()), None)
+SAMPLES = shared.SAMPLES if shared.SAMPLES.is_dir() else None
 A4_PT = (595.2755905511812, 841.8897637795277)
 AMOUNT = re.compile(r"^\d+(\.\d+)?%?$")
 

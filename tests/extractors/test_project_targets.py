@@ -13,8 +13,9 @@ from pipeline.evaluate import load_truth, score_document
 from pipeline.extract import extract_pdf
 from schemas.records import RECORD_TABLES, REPORT_FIELDS, ReportRec, content_fields
 from tests.fixtures.render_project_targets import CASES, ProjCase, render
+from tests import shared
 
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = shared.SAMPLES
 SAMPLE = SAMPLES / "003_ea312ea17febd7a7.pdf"
 
 

@@ -15,8 +15,9 @@ from pipeline.extract import extract_pdf
 from schemas import labels as L
 from schemas.records import RECORD_TABLES, REPORT_FIELDS, ReportRec, content_fields
 from tests.fixtures.render_self_eval_form import Dated, FormCase, FundRow, Ind, render
+from tests import shared
 
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = shared.SAMPLES
 SAMPLE = SAMPLES / "000_a06850789114318c.pdf"
 D = Decimal
 DEV = "按计划完成，未出现偏差。"

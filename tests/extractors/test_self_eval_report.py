@@ -16,8 +16,9 @@ from pipeline.extract import ExtractResult, extract_path
 from schemas import labels as L
 from schemas.records import RECORD_TABLES, REPORT_FIELDS, ReportRec, content_fields
 from tests.fixtures.render_self_eval_report import Detail, Group, Item, SerCase, render
+from tests import shared
 
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = shared.SAMPLES
 SAMPLE = SAMPLES / "002_480007bc3b6e9f33.pdf"
 D = Decimal
 
@@ -238,7 +239,7 @@ def test_value_of_placeholders(text: str, want: str | None) -> None:
     assert value_of(Cell(row=0, col=0, rowspan=1, colspan=1, text=text, bbox=(0, 0, 1, 1), page=1)) == want
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="sample set /work/shared/samples not available")
+@pytest.mark.skipif(not SAMPLE.exists(), reason=f"sample set {SAMPLES} not available")
 def test_sample_f1_is_one() -> None:
     from pipeline.evaluate import load_truth, score_document
 

@@ -21,6 +21,7 @@ from pipeline.store import store_document
 from schemas.db import Check, Report
 from schemas.records import FactRec, FundRec, IndicatorRec, ProjectRec, ReportRec, ScoreRec
 from tests.pipeline.dbdata import BACKENDS, meta, new_engine
+from tests import shared
 
 P = "雪亮工程"
 D = Decimal
@@ -358,7 +359,7 @@ def test_rules_are_registered_once() -> None:
 # --------------------------------------------------------------------------
 # The samples' expected checks
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+SAMPLES = shared.SAMPLES
 DIGITAL = sorted(p for p in SAMPLES.glob("*.pdf") if "_scan" not in p.name) if SAMPLES.is_dir() else []
 FAMILIES = {
     "score rows add up to the printed total": {"score_total"},

@@ -15,8 +15,9 @@ from pipeline.evaluate import (
     score_document, truth_to_reports,
 )
 from schemas.records import FactRec, FundRec, ReportRec
+from tests import shared
 
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = shared.SAMPLES
 SAMPLE_FILES = sorted(SAMPLES.glob("*.json"))
 
 

@@ -12,8 +12,9 @@ from pipeline.evaluate import format_score, load_truth, score_document
 from pipeline.ingest import IngestOptions, engine_for, file_sha256, ingest
 from pipeline.load import load_reports
 from schemas.db import ALL_TABLES
+from tests import shared
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+SAMPLES = shared.SAMPLES
 DIGITAL = sorted(p for p in SAMPLES.glob("*.pdf") if "_scan" not in p.name) if SAMPLES.is_dir() else []
 
 pytestmark = pytest.mark.skipif(not DIGITAL, reason=f"ground-truth samples not found at {SAMPLES}")

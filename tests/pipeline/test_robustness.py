@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from pipeline.ingest import IngestOptions, engine_for, ingest
 from schemas.db import Document, Report
 from tests.fixtures.pdfgen import build_pdf, heading, ruled_table
+from tests import shared
 
 ROOT = Path(__file__).resolve().parents[2]
-BADINPUTS = ROOT.parent / "shared" / "badinputs"
+BADINPUTS = shared.BADINPUTS
 
 
 def _good_pdfs(folder: Path, n: int) -> list[Path]:

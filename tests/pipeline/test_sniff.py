@@ -12,8 +12,9 @@ import pikepdf
 import pytest
 
 from pipeline.sniff import REPAIRED_WARNING, FileInfo, InputError, open_pdf, sniff
+from tests import shared
 
-BADINPUTS = Path("/work/shared/badinputs")
+BADINPUTS = shared.BADINPUTS
 
 # file -> expected outcome: a reason_code, or
 #   "ok" (PDF, no warnings), "warned" (PDF read with a "damaged" warning), "repaired", "image"

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from schemas.text import (
     clean, compact, fold, is_cjk, join_lines, join_paragraphs, normalize, normalize_paragraphs,
 )
+from tests import shared
 
-SHARED = Path("/work/shared")
+SHARED = shared.SHARED
 
 NORMALIZE_CASES = [
     ("政法信息网\n（二期）工程", "政法信息网（二期）工程"),

@@ -18,8 +18,9 @@ from schemas.values import (
     ParsedValue, checked_option, parse_amount_wan, parse_date, parse_fact_value, parse_number,
     parse_target, split_weight,
 )
+from tests import shared
 
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = shared.SAMPLES
 
 # ------------------------------------------------------------------ targets
 

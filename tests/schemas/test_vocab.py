@@ -14,6 +14,7 @@ from schemas.vocab import (
     canonical_level1, canonical_level2, canonical_measure, canonical_source, edit_distance, grade_for_score,
     grade_matches, rate_ratio, snap_to_vocab, synonym_groups,
 )
+from tests import shared
 
 SCHEMA_MEASURES = {"预算数", "预算调整", "调整后预算", "实际投入", "实际到位", "实际支出", "资金结余"}
 SCHEMA_SOURCES = {"合计", "财政拨款", "财政专户拨款", "上级财政资金", "本级财政资金", "市财政资金",
@@ -189,7 +190,7 @@ def test_rate_ratio(label: str | None, expected: tuple[str, str] | None) -> None
     assert rate_ratio(label) == expected
 
 
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = shared.SAMPLES
 
 
 def _truth_reports() -> list[dict[str, Any]]:
