@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from extractors.find import page_title
 from extractors.ir import Cell, Document, TextLine
 from extractors.self_eval_form_tables import (
-    LONGEST_LABEL, FormGrid, form_label, fund_records, indicator_records, unit_tail,
+    LONGEST_LABEL, FormGrid, form_label, fund_records, indicator_records, indicator_total, unit_tail,
 )
 from extractors.targets_common import region_of
 from schemas import labels as L
 from schemas.labels import title_type
-from schemas.records import FactRec, ProjectRec, ReportRec
+from schemas.records import FactRec, IndicatorRec, ProjectRec, ReportRec
 from schemas.text import clean, compact, join_paragraphs
 from schemas.values import CHECKED_MARKS, UNCHECKED_MARKS, checked_option, parse_fact_value, parse_number
 
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 REPORT_TYPE = "self_eval_form"
 _YEAR = re.compile(r"(?:19|20)\d{2}")
+_PERIOD_LINE = re.compile(r"^[(（]?(?:19|20)\d{2}年度?[)）]?$")
 _MARKS = CHECKED_MARKS | UNCHECKED_MARKS
 _COLON = re.compile(r"[:：]")
 _NO_VALUE = frozenset(compact(v) for v in L.SEF_EMPTY_VALUES)
@@ -156,6 +157,11 @@ def _header(doc: Document, forms: Sequence[FormGrid], synonyms: Sequence[str]) -
     return clean(field.text) if field else None
 
 
+def period_line(doc: Document) -> str | None:
+    """A line that only names the year, as under a title: ``（2021年度）``."""
+    return next((line.text for line in doc.lines() if _PERIOD_LINE.match(compact(line.text))), None)
+
+
 def _year(text: str | None) -> int | None:
     match = _YEAR.search(compact(text))
     return int(match.group()) if match else None
@@ -227,6 +233,17 @@ def form_facts(forms: Sequence[FormGrid], project: str | None, amount_unit: str 
     return sorted(facts, key=lambda f: (f.page or 0, (f.bbox or (0, 0))[1], (f.bbox or (0, 0))[0]))
 
 
+def outside_indicator_rows(facts: list[FactRec], indicators: Sequence[IndicatorRec]) -> list[FactRec]:
+    """The facts not read off an indicator row (an indicator named like a form label: 完成时间)."""
+    rows = [(i.page, i.bbox[1], i.bbox[3]) for i in indicators if i.bbox is not None]
+
+    def on_row(fact: FactRec) -> bool:
+        middle = (fact.bbox[1] + fact.bbox[3]) / 2 if fact.bbox is not None else None
+        return middle is not None and any(p == fact.page and top <= middle <= bottom for p, top, bottom in rows)
+
+    return [f for f in facts if not on_row(f)]
+
+
 # ---------------------------------------------------------------- project
 
 def project_rec(forms: Sequence[FormGrid]) -> ProjectRec | None:
@@ -252,12 +269,12 @@ def _base_report(doc: Document, forms: Sequence[FormGrid]) -> ReportRec:
     return ReportRec(
         report_type=REPORT_TYPE, title=title,
         region=region_of(*names),
-        fiscal_year=_year(_value(first_field(forms, L.SEF_YEAR))) or _year(title),
+        fiscal_year=_year(_value(first_field(forms, L.SEF_YEAR))) or _year(title) or _year(period_line(doc)),
         department=department,
         unit=unit if unit and compact(unit) != compact(department) else None,
         project_name=_value(first_field(forms, L.SEF_PROJECT_NAME)),
         amount_unit=amount_unit(doc, forms),
-        total_score=_number(first_field(forms, L.SEF_SCORE)),
+        total_score=_number(first_field(forms, L.SEF_SCORE)) or indicator_total(forms),
         grade=_value(first_field(forms, L.SEF_GRADE)),
     )
 
@@ -272,7 +289,7 @@ def extract_form(doc: Document) -> ReportRec:
     for form in forms:
         report.funds += fund_records(form, name, report.amount_unit)
     report.indicators = indicator_records(forms, name)
-    report.facts = form_facts(forms, name, report.amount_unit)
+    report.facts = outside_indicator_rows(form_facts(forms, name, report.amount_unit), report.indicators)
     log.debug("self_eval_form: %d funds, %d indicators, %d facts",
               len(report.funds), len(report.indicators), len(report.facts))
     return report

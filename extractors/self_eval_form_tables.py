@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from extractors.find import FUZZY_MIN, LabelMatch, LabelMatcher, slip_budget
+from extractors.find import FUZZY_MIN, LabelMatch, LabelMatcher, match_label, slip_budget
 from extractors.ir import Cell, Grid
 from schemas import labels as L
 from schemas.records import FundRec, IndicatorRec
@@ -156,17 +156,19 @@ def _fund_block_end(grid: Grid, anchor: Cell) -> int | None:
 def source_rows(form: FormGrid, anchor: Cell) -> Iterator[tuple[int, str]]:
     """(row, canonical source) of the rows under the source header.
 
-    The rows end with the section caption's span, or else at the first row
-    that names no source; a row with an unreadable source is skipped.
+    The rows end with the section caption's span, or else at a form label or
+    the second row in a row that names no source (one such row, 上年结转资金
+    say, which SCHEMA has no source for, is skipped like an unreadable one).
     """
     grid, end = form.grid, _fund_block_end(form.grid, anchor)
-    row = anchor.last_row + 1
+    row, unknown = anchor.last_row + 1, 0
     while row < grid.n_rows and (end is None or row <= end):
-        cell = grid.cell_at(row, anchor.col)
+        cell = grid.cell_at(row, anchor.last_col)  # a caption may share the header's first column
         if cell is None or form.is_label(cell):
             return
         source = snap_canonical(cell.text, canonical_source, list(SOURCES), loose=True)
-        if source is None and end is None:
+        unknown = 0 if source is not None else unknown + 1
+        if end is None and unknown > 1:
             return
         if source is not None:
             yield row, source
@@ -299,7 +301,7 @@ def grid_indicators(form: FormGrid, cols: IndicatorColumns, project: str | None,
         name, cell = _text(grid, row, cols.cols["name"])
         if cell is None or cell.row != row or form.label(cell, L.SEF_IND_NAME):
             continue
-        if form.is_label(cell):
+        if is_total_row(name) or (form.is_label(cell) and not _holds_values(grid, row, cols, cell)):
             return records, levels, False
         levels = _levels(grid, row, cols, levels)
         if not is_placeholder(name):
@@ -307,6 +309,33 @@ def grid_indicators(form: FormGrid, cols: IndicatorColumns, project: str | None,
                                         name=clean(name) or "", page=cell.page, bbox=cell.bbox,
                                         confidence=cell.confidence, **_values(grid, row, cols)))  # type: ignore[arg-type]
     return records, levels, True
+
+
+def is_total_row(name: str | None) -> bool:
+    """The closing 总分 row of an indicator grid."""
+    return match_label(name, L.SEF_TOTAL_ROW, rivals=ALL_LABELS) is not None
+
+
+def _holds_values(grid: Grid, row: int, cols: IndicatorColumns, name: Cell) -> bool:
+    """Whether the row has a target or actual of its own: an indicator named like a
+    form label (完成时间), not a form row after the grid."""
+    cells = (grid.cell_at(row, cols.cols[r]) for r in ("target", "actual") if r in cols.cols)
+    return any(c is not None and c is not name and c.row == row and compact(c.text) for c in cells)
+
+
+def indicator_total(forms: Sequence[FormGrid]) -> float | None:
+    """The 得分 of the indicator grid's closing 总分 row, when it has one."""
+    for form in forms:
+        cols = header_columns(form)
+        score_col = cols.cols.get("score") if cols else None
+        if cols is None or score_col is None:
+            continue
+        for row in range(cols.first_row, form.grid.n_rows):
+            name, _ = _text(form.grid, row, cols.cols.get("name"))
+            if is_total_row(name):
+                value = parse_number(_text(form.grid, row, score_col)[0])
+                return float(value) if value is not None else None
+    return None
 
 
 def indicator_records(forms: Sequence[FormGrid], project: str | None) -> list[IndicatorRec]:

@@ -74,6 +74,8 @@ SEF_YEAR: tuple[str, ...] = ("评价年度", "资金安排年份", "预算年度
 SEF_AMOUNT: tuple[str, ...] = ("评价金额",)
 SEF_ACHIEVED: tuple[str, ...] = ("是否如期实现预期目标", "是否实现预期目标", "是否如期实现目标")
 SEF_SCORE: tuple[str, ...] = ("自评得分", "自评总分", "总得分", "评价得分")
+# The closing row of the indicator grid whose 得分 column holds the total (national 自评表).
+SEF_TOTAL_ROW: tuple[str, ...] = ("总分", "合计", "总计", "合计得分")
 SEF_GRADE: tuple[str, ...] = ("自评等次", "自评等级", "评价等次", "评价等级")
 # The options of the check-box fields (是否如期实现预期目标, 是否完工, 是否验收).
 SEF_CHOICES: tuple[str, ...] = ("部分实现", "是", "否")
@@ -108,7 +110,7 @@ SEF_SECTIONS: tuple[str, ...] = (
 
 # The fund table: the header over the source column (its level sub-headers
 # are schemas.vocab.BUDGET_LEVELS).
-SEF_FUND_SOURCE: tuple[str, ...] = ("本次评价资金来源", "评价资金来源", "资金来源")
+SEF_FUND_SOURCE: tuple[str, ...] = ("本次评价资金来源", "评价资金来源", "资金来源", "项目资金（万元）", "项目资金")
 
 # The indicator grid's column headers, and what a placeholder row's name says.
 SEF_EMPTY_VALUES: tuple[str, ...] = ("/", "／", "-", "--", "—", "——", "\\")  # a form field left blank
