@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from extractors.find import page_title
 from extractors.ir import Cell, Document, TextLine
 from extractors.self_eval_form_tables import (
-    LONGEST_LABEL, FormGrid, form_label, fund_records, indicator_records, indicator_total, unit_tail,
+    LONGEST_LABEL, FormGrid, form_label, fund_records, indicator_records, indicator_total, rate_facts, unit_tail,
 )
 from extractors.targets_common import region_of
 from schemas import labels as L
@@ -289,7 +289,8 @@ def extract_form(doc: Document) -> ReportRec:
     for form in forms:
         report.funds += fund_records(form, name, report.amount_unit)
     report.indicators = indicator_records(forms, name)
-    report.facts = outside_indicator_rows(form_facts(forms, name, report.amount_unit), report.indicators)
+    facts = form_facts(forms, name, report.amount_unit) + [f for form in forms for f in rate_facts(form, name)]
+    report.facts = outside_indicator_rows(facts, report.indicators)
     log.debug("self_eval_form: %d funds, %d indicators, %d facts",
               len(report.funds), len(report.indicators), len(report.facts))
     return report

@@ -85,6 +85,14 @@ def test_every_indicator_row_including_one_named_like_a_form_label(report: Repor
     assert report.indicators[0].target_op == ">=" and report.indicators[0].target_value == 120.0
 
 
-def test_no_fact_is_read_off_an_indicator_row(report: ReportRec) -> None:
-    assert [(f.key, f.value) for f in report.facts] == [("实际完成情况", "完成农村公路养护125公里，路况优良率86%。")]
+def test_no_fact_is_read_off_an_indicator_row_and_the_printed_rate_is_one(report: ReportRec) -> None:
+    assert [(f.key, f.value, f.value_num) for f in report.facts] == [
+        ("实际完成情况", "完成农村公路养护125公里，路况优良率86%。", None), ("执行率", "97.60%", Decimal("97.60"))]
     assert [p.goal for p in report.projects] == ["完成全县农村公路养护120公里，路况优良率达到85%以上。"]
+
+
+def test_a_consistent_national_form_raises_no_check(report: ReportRec) -> None:
+    """执行率 97.60% = 507.5 / 520 (over 全年预算数); weights 20+15+15+15+15+10 with 分值 10 of the funds."""
+    from pipeline.checks import apply_rules
+
+    assert [(f.rule, f.severity) for f in apply_rules(report) if f.severity == "error"] == []
