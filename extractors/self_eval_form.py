@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from extractors.find import page_title
 from extractors.ir import Cell, Document, TextLine
 from extractors.self_eval_form_tables import (
-    LONGEST_LABEL, FormGrid, form_label, fund_records, indicator_records, indicator_total, rate_facts, unit_tail,
+    LONGEST_LABEL, FormGrid, form_label, fund_records, indicator_records, indicator_total, rate_cells, unit_tail,
 )
 from extractors.targets_common import region_of
 from schemas import labels as L
@@ -233,6 +233,12 @@ def form_facts(forms: Sequence[FormGrid], project: str | None, amount_unit: str 
     return sorted(facts, key=lambda f: (f.page or 0, (f.bbox or (0, 0))[1], (f.bbox or (0, 0))[0]))
 
 
+def rate_facts(forms: Sequence[FormGrid], project: str | None) -> list[FactRec]:
+    """The fund tables' printed rates (执行率), as SCHEMA asks of printed rates."""
+    found = (_fact(Field(key, cell, cell.text), project, None) for f in forms for key, cell in rate_cells(f))
+    return [fact for fact in found if fact is not None]
+
+
 def outside_indicator_rows(facts: list[FactRec], indicators: Sequence[IndicatorRec]) -> list[FactRec]:
     """The facts not read off an indicator row (an indicator named like a form label: 完成时间)."""
     rows = [(i.page, i.bbox[1], i.bbox[3]) for i in indicators if i.bbox is not None]
@@ -289,7 +295,7 @@ def extract_form(doc: Document) -> ReportRec:
     for form in forms:
         report.funds += fund_records(form, name, report.amount_unit)
     report.indicators = indicator_records(forms, name)
-    facts = form_facts(forms, name, report.amount_unit) + [f for form in forms for f in rate_facts(form, name)]
+    facts = form_facts(forms, name, report.amount_unit) + rate_facts(forms, name)
     report.facts = outside_indicator_rows(facts, report.indicators)
     log.debug("self_eval_form: %d funds, %d indicators, %d facts",
               len(report.funds), len(report.indicators), len(report.facts))

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from extractors.find import FUZZY_MIN, LabelMatch, LabelMatcher, match_label, slip_budget
 from extractors.ir import Cell, Grid
 from schemas import labels as L
-from schemas.records import FactRec, FundRec, IndicatorRec
+from schemas.records import FundRec, IndicatorRec
 from schemas.text import clean, compact
-from schemas.values import parse_amount_wan, parse_fact_value, parse_number, parse_target
+from schemas.values import parse_amount_wan, parse_number, parse_target
 from schemas.vocab import (
     LEVEL1, LEVEL2, MEASURES, SOURCES, canonical_budget_level, canonical_level1, canonical_level2,
     canonical_measure, canonical_source, rate_ratio, snap_to_vocab,
@@ -212,24 +212,17 @@ def rate_columns(grid: Grid, anchor: Cell) -> list[tuple[int, str]]:
     return [(c, clean(label) or "") for c, label in found if label]
 
 
-def rate_facts(form: FormGrid, project: str | None) -> list[FactRec]:
-    """A fund table's printed rates as facts: each rate column's first value (the 合计 row)."""
+def rate_cells(form: FormGrid) -> list[tuple[str, Cell]]:
+    """(label, cell) of a fund table's printed rates: each rate column's first number (the 合计 row)."""
     anchor = form.find(L.SEF_FUND_SOURCE)
-    columns = rate_columns(form.grid, anchor) if anchor is not None else []
-    facts: list[FactRec] = []
-    for col, key in columns:
-        cells = (form.grid.cell_at(row, col) for row, _ in source_rows(form, anchor))  # type: ignore[arg-type]
-        fact = next((f for c in cells if c is not None and (f := _rate_fact(c, key, project))), None)
-        facts += [fact] if fact else []
-    return facts
-
-
-def _rate_fact(cell: Cell, key: str, project: str | None) -> FactRec | None:
-    value, number, unit = parse_fact_value(cell.text, key)
-    if number is None:
-        return None
-    return FactRec(project=project, key=key, value=value, value_num=number, unit=unit,
-                   page=cell.page, bbox=cell.bbox, confidence=cell.confidence)
+    if anchor is None:
+        return []
+    found: list[tuple[str, Cell]] = []
+    for col, key in rate_columns(form.grid, anchor):
+        cells = (form.grid.cell_at(row, col) for row, _ in source_rows(form, anchor))
+        cell = next((c for c in cells if c is not None and parse_number(c.text) is not None), None)
+        found += [(key, cell)] if cell is not None else []
+    return found
 
 
 # ---------------------------------------------------------------- indicators
