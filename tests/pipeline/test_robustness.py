@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from pipeline.ingest import IngestOptions, engine_for, ingest
 from schemas.db import Document, Report
+from reportlab.platypus import PageBreak
+
 from tests.fixtures.pdfgen import build_pdf, heading, ruled_table
 from tests import shared
 
@@ -29,6 +33,19 @@ def _good_pdfs(folder: Path, n: int) -> list[Path]:
     for i in range(n):
         rows = [["项目", "金额"], [f"第{i}号项目", f"{100 + i}.5"]]
         out.append(build_pdf(folder / f"good{i:03d}.pdf", [heading(f"会议纪要{i}"), ruled_table(rows, [200, 80])]))
+    return out
+
+
+def _slow_pdfs(folder: Path, n: int, pages: int) -> list[Path]:
+    """Documents of many table pages, so that a batch of them runs for seconds, not milliseconds."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        story: list = []
+        for page in range(pages):
+            rows = [["项目", "金额"]] + [[f"第{i}-{page}-{r}号项目", f"{100 + r}.5"] for r in range(20)]
+            story += [heading(f"会议纪要{i}（{page + 1}）"), ruled_table(rows, [200, 80]), PageBreak()]
+        out.append(build_pdf(folder / f"slow{i:03d}.pdf", story))
     return out
 
 
@@ -64,12 +81,12 @@ def test_bad_inputs_beside_good_files(tmp_path: Path) -> None:
 
 
 def test_sigkill_midway_then_rerun_finishes_without_duplicates(tmp_path: Path) -> None:
-    files = _good_pdfs(tmp_path / "in", 30)
+    files = _slow_pdfs(tmp_path / "in", 8, 30)
     url = f"sqlite:///{tmp_path / 'j.db'}"
     proc = _jixiao("ingest", str(tmp_path / "in"), "--db", url, "--no-check")
     deadline = time.time() + 300
-    while time.time() < deadline and len(_stored(url)) < 5:
-        time.sleep(0.2)
+    while time.time() < deadline and proc.poll() is None and _count_documents(tmp_path / "j.db") < 2:
+        time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
     partial = _stored(url)
@@ -80,6 +97,15 @@ def test_sigkill_midway_then_rerun_finishes_without_duplicates(tmp_path: Path) -
     assert sorted(name for name, _ in _docs(url)) == sorted(p.name for p in files)
     with Session(engine_for(url)) as session:
         assert session.scalar(select(func.count()).select_from(Report)) == len(files)
+
+
+def _count_documents(db: Path) -> int:
+    """Rows in `documents`, read with the bare sqlite3 module: cheap enough to poll every 10 ms."""
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1)) as con:
+            return con.execute("select count(*) from documents").fetchone()[0]
+    except sqlite3.Error:  # not created yet, or locked for a moment
+        return 0
 
 
 def _stored(url: str) -> list[tuple[str, str]]:
