@@ -63,6 +63,11 @@ def pdf_to_pages(pdf: pdfium.PdfDocument, indices: list[int] | None = None) -> I
             page.close()
 
 
+def draws_nothing(page: pdfium.PdfPage) -> bool:
+    """True for a page without a single page object (text, path, image or form): a blank sheet."""
+    return next(iter(page.get_objects(max_depth=1)), None) is None
+
+
 def pdfium_page_to_page(page: pdfium.PdfPage, number: int) -> Page:
     width, height = page.get_size()
     textpage = page.get_textpage()

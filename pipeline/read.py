@@ -3,7 +3,9 @@
 A PDF page keeps its text layer when the layer is usable (enough characters
 that decode to Chinese or ASCII); a page with no layer or a garbage one
 (``(cid:123)`` codes, private-use glyphs) is OCR'd from its embedded scan
-(or a rendering, see :mod:`extractors.page_images`). Image files
+(or a rendering, see :mod:`extractors.page_images`); a page that draws
+nothing at all (a word processor's trailing blank page) is kept empty, not
+OCR'd. Image files
 are OCR'd page by page. The OCR engine is loaded lazily, once per worker
 process, so ``--help``, ``query`` and ``export`` never import it.
 """
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from extractors.ir import Page
-from extractors.pdfium import pdfium_page_to_page, text_layer_stats
+from extractors.pdfium import draws_nothing, pdfium_page_to_page, text_layer_stats
 from pipeline.timing import timed
 
 log = logging.getLogger(__name__)
@@ -45,9 +47,10 @@ def _read_pdf_page(pdf: Any, index: int, timings: dict[str, float]) -> Page:
     try:
         with timed(timings, "text"):
             page = pdfium_page_to_page(handle, index + 1)
+            blank = not page.chars and draws_nothing(handle)
     finally:
         handle.close()
-    if text_layer_stats(page).usable:
+    if blank or text_layer_stats(page).usable:
         return page
     log.info("page %d has no usable text layer: OCR", index + 1)
     return _ocr_pdf_page(pdf, index, (page.width, page.height), timings)

@@ -60,3 +60,22 @@ def test_a_page_with_a_garbage_text_layer_is_read_by_ocr(tmp_path: Path, monkeyp
     monkeypatch.setattr(read, "_ocr_pdf_page", lambda pdf, index, size, timings: ocr_calls.append(index))
     read.read_pdf_pages(pdfium.PdfDocument(str(tmp_path / "bad.pdf")), {})
     assert ocr_calls == [0]
+
+
+def test_a_blank_page_is_not_ocrd_but_a_page_of_paths_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word processor's trailing blank page draws nothing: no OCR. Text drawn as outlines
+    (paths, no text layer) still goes to OCR."""
+    from pipeline import read
+
+    c = canvas.Canvas(str(tmp_path / "three.pdf"))
+    c.showPage()  # 1: blank
+    c.rect(100, 100, 300, 20, fill=1)  # 2: paths only
+    c.showPage()
+    c.drawString(60, 780, "text")  # 3: a (too short) text layer
+    c.showPage()
+    c.save()
+    ocr_calls: list[int] = []
+    monkeypatch.setattr(read, "_ocr_pdf_page", lambda pdf, index, size, timings: ocr_calls.append(index))
+    pages = read.read_pdf_pages(pdfium.PdfDocument(str(tmp_path / "three.pdf")), {})
+    assert ocr_calls == [1, 2]
+    assert (pages[0].number, pages[0].chars, pages[0].rulings) == (1, [], [])
