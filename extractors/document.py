@@ -2,7 +2,9 @@
 
 ``pages_to_document`` puts each page's text lines and grids in reading
 order, drops running page numbers, and stitches a table that continues on
-the next page (with or without its header repeated) into one grid.
+the next page (with or without its header repeated) into one grid. A row
+that a word processor broke across the page (Word's default "allow row to
+break across pages") is folded back into one row: see :func:`is_split_row`.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ import re
 from dataclasses import replace
 
 from extractors.ir import Block, Cell, Document, Grid, Page, TextLine, union_bbox
+from extractors.textlines import wrap_sep
 
 EDGE_TOLERANCE = 3.0
 SCAN_EDGE_TOLERANCE = 10.0  # scanned pages shift by a few points after deskewing
 PAGE_NUMBER = re.compile(r"^(第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|[-—–]\s*\d+\s*[-—–]|\d{1,4}|\d+\s*/\s*\d+)$")
+# A value that is never wrapped onto a second line: an amount, rate, score or count.
+SHORT_VALUE = re.compile(r"^[-+≥≤><＞＜=约]?\s*\d[\d,，.]*\s*(%|％|万元|元|分|个|项|人|次)?$")
 MARGIN_SHARE = 0.08  # top/bottom share of the page where running headers live
 
 
@@ -105,8 +110,12 @@ def stitch_grids(upper: Grid, lower: Grid) -> Grid:
     low_cells = [_recolumn(c, lower.col_edges, edges) for c in lower.cells if c.row >= skip]
     offset = upper.n_rows - skip
     low_cells = [replace(c, row=c.row + offset) for c in low_cells]
+    n_rows = upper.n_rows + lower.n_rows - skip
+    if is_split_row(up_cells, low_cells, upper.n_rows):
+        low_cells = fold_split_row(up_cells, low_cells, upper.n_rows)
+        n_rows -= 1
     cells = _continue_spans(up_cells, low_cells, upper.n_rows)
-    return Grid(page=upper.page, bbox=union_bbox([upper.bbox, lower.bbox]), n_rows=upper.n_rows + lower.n_rows - skip,
+    return Grid(page=upper.page, bbox=union_bbox([upper.bbox, lower.bbox]), n_rows=n_rows,
                 n_cols=len(edges) - 1, cells=sorted(cells, key=lambda c: (c.row, c.col)), col_edges=edges,
                 method=upper.method, confidence=min(upper.confidence, lower.confidence),
                 pages=upper.pages + [p for p in lower.pages if p not in upper.pages])
@@ -159,3 +168,46 @@ def _continue_spans(up: list[Cell], low: list[Cell], boundary: int) -> list[Cell
             continue
         kept.append(cell)
     return up + kept
+
+
+def _boundary_rows(up: list[Cell], low: list[Cell], boundary: int) -> tuple[dict, dict]:
+    """Upper's last-row cells and lower's first-row cells, keyed by (col, colspan)."""
+    last = {(c.col, c.colspan): c for c in up if c.last_row == boundary - 1}
+    first = {(c.col, c.colspan): c for c in low if c.row == boundary}
+    return last, first
+
+
+def is_split_row(up: list[Cell], low: list[Cell], boundary: int) -> bool:
+    """Is lower's first row (at ``boundary``) the rest of upper's last row, broken by the page?
+
+    The rest of a broken row continues some of its cells (text in a column whose cell
+    above has text) and leaves the others empty (they ended on the first page; a merged
+    cell running on is no evidence, its continuation is empty anyway). A cell above that
+    holds a short value (amount, rate, score) is complete: short values are never broken
+    over a page, so text under one starts a new row. A row whose cells do not line up one
+    to one with the row above is never folded.
+    """
+    last, first = _boundary_rows(up, low, boundary)
+    if not first or set(first) != set(last):
+        return False
+    filled = [key for key, cell in first.items() if cell.text.strip()]
+    ended = [key for key, cell in last.items()
+             if cell.text.strip() and cell.rowspan == 1 and not first[key].text.strip()]
+    if not filled or not ended:
+        return False
+    return all(last[key].text.strip() and not _short(last[key]) for key in filled)
+
+
+def _short(cell: Cell) -> bool:
+    return bool(SHORT_VALUE.match(cell.text.strip()))
+
+
+def fold_split_row(up: list[Cell], low: list[Cell], boundary: int) -> list[Cell]:
+    """Append lower's first row to upper's last row (in place); lower's cells moved up a row."""
+    last, first = _boundary_rows(up, low, boundary)
+    for key, rest in first.items():
+        cell = last[key]
+        if rest.text.strip():
+            cell.text = cell.text + wrap_sep(cell.text[-1:], rest.text[:1]) + rest.text
+        cell.rowspan += rest.rowspan - 1
+    return [replace(c, row=c.row - 1) for c in low if c.row != boundary]

@@ -15,10 +15,14 @@ from typing import Iterable, Iterator, Sequence
 
 from extractors.ir import Cell, Document, Grid, Page, TextLine
 from schemas import labels as vocabularies
+from schemas.labels import ATTACHMENT_LABEL
 from schemas.text import compact
 from schemas.vocab import edit_distance
 
 TITLE_RATIO = 1.3  # a title's font is this much larger than the page's body text
+PLAIN_TITLE_LINES = 3  # a title in body size is one of the page's first lines (after 附件4 and the like)
+PLAIN_TITLE_CHARS = 40
+NOT_A_TITLE = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\d+[.、．])|[。；;，,：:]$")
 
 
 def label_matches(text: str | None, labels: Iterable[str], *, prefix: bool = False) -> bool:
@@ -310,12 +314,23 @@ def page_title(page: Page) -> str:
     base = body_size(page)
     if not page.lines or base <= 0:
         return ""
-    big = [line for line in page.lines if line.size >= base * TITLE_RATIO]
+    big = [line for line in page.lines
+           if line.size >= base * TITLE_RATIO and not ATTACHMENT_LABEL.match(line.text.strip())]
     if not big:
         return ""
     top = max(line.size for line in big)
     title = [line for line in big if line.size >= top * 0.9]
     return "".join(line.text for line in sorted(title, key=lambda l: (l.bbox[1], l.bbox[0])))
+
+
+def plain_titles(page: Page, lines: list[TextLine] | None = None) -> list[str]:
+    """Candidate titles printed in body size: the page's first ``lines`` (default all of the
+    page's; pass them without running headers) above its tables that are short and neither
+    a sentence nor a numbered heading."""
+    top = min((g.bbox[1] for g in page.grids), default=page.height)
+    ordered = sorted(page.lines if lines is None else lines, key=lambda l: (l.bbox[1], l.bbox[0]))
+    texts = [line.text.strip() for line in ordered[:PLAIN_TITLE_LINES] if line.bbox[3] <= top + 1]
+    return [t for t in texts if 0 < len(compact(t)) <= PLAIN_TITLE_CHARS and not NOT_A_TITLE.search(compact(t))]
 
 
 def text_of(doc: Document) -> str:

@@ -1,7 +1,9 @@
 """Layout recognition: which report each page belongs to.
 
 A page whose title announces a report type starts a new report of that
-type; the pages after it belong to it until the next such page. Pages
+type (a page without a large title may announce it in body size, on one of
+its first lines above its tables, matched exactly); the pages after it
+belong to it until the next such page. Pages
 before the first recognised title are attached to the first report. When no
 page has a recognisable title, header labels of the tables decide; a
 document nothing recognises becomes one ``unknown`` report.
@@ -11,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extractors.find import compact, find_cell, fuzzy_contains, page_title
-from extractors.ir import Document, Page
+from extractors.find import compact, find_cell, fuzzy_contains, page_title, plain_titles
+from extractors.ir import Document, Page, TextLine
 from schemas.labels import HEADER_HINTS, TITLE_ORDER, TITLE_PHRASES, title_type
 
 UNKNOWN = "unknown"
@@ -28,10 +30,14 @@ class Slice:
     title: str = ""
 
 
-def page_start_type(page: Page) -> tuple[str | None, str]:
-    """(report type announced by the page's title, the title)."""
+def page_start_type(page: Page, lines: list[TextLine] | None = None) -> tuple[str | None, str]:
+    """(report type announced by the page's title, the title); ``lines``: the page's text
+    lines without running headers and footers (default: all of them)."""
     title = page_title(page)
     key = compact(title)
+    if not key:  # no large title: a title in body size, matched exactly
+        plain = plain_titles(page, lines)
+        return next(((found, text) for text in plain if (found := title_type(compact(text)))), (None, ""))
     return title_type(key) or fuzzy_title_type(key), title
 
 
@@ -52,7 +58,8 @@ def _hint_count(page: Page, hints: tuple[str, ...]) -> int:
 def document_to_slices(doc: Document) -> list[Slice]:
     starts: list[tuple[int, str, str]] = []
     for page in doc.pages:
-        report_type, title = page_start_type(page)
+        lines = [b.line for b in doc.blocks if b.page == page.number and b.line is not None]
+        report_type, title = page_start_type(page, lines)
         if report_type is not None:
             starts.append((page.number, report_type, title))
     if not starts:

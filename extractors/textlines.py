@@ -96,7 +96,7 @@ def cell_text(chars: list[Char], bbox: BBox) -> str:
     for prev, row in zip(rows, rows[1:]):
         size = max(c.size for c in prev)
         ends_short = right - prev[-1].x1 > PARAGRAPH_SLACK * size
-        sep = "\n" if (left_aligned and ends_short) else _wrap_sep(prev[-1].text, row[0].text)
+        sep = "\n" if (left_aligned and ends_short) else wrap_sep(prev[-1].text, row[0].text)
         parts.append(sep + join_chars(row))
     return "".join(parts).strip()
 
@@ -111,5 +111,6 @@ def _left_aligned(rows: list[list[Char]]) -> bool:
     return flush >= 0.6 * len(rows)
 
 
-def _wrap_sep(last: str, first: str) -> str:
+def wrap_sep(last: str, first: str) -> str:
+    """What joins two pieces of one wrapped text: a space between Latin words, else nothing."""
     return " " if is_latin(last) and is_latin(first) and last.isalpha() and first.isalpha() else ""

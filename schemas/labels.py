@@ -48,6 +48,10 @@ TITLE_PHRASES: dict[str, tuple[str, ...]] = {
 }
 
 
+# A bare attachment label printed above a form's title (附件4, 附件一：); never part of the title.
+ATTACHMENT_LABEL = re.compile(r"^附件\s*[\d一二三四五六七八九十\-—]*\s*[:：]?$")
+
+
 def title_type(title: str) -> str | None:
     """The report type a compacted title announces, or None."""
     for report_type in TITLE_ORDER:

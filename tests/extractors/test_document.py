@@ -11,7 +11,8 @@ from extractors.document import pages_to_document
 from extractors.grids import page_to_grids
 from extractors.pdfium import pdf_to_pages
 from extractors.segment import document_to_slices
-from tests.fixtures.pdfgen import PageBreak, build_pdf, heading, ruled_table
+from extractors.find import page_title
+from tests.fixtures.pdfgen import PageBreak, build_pdf, heading, para, ruled_table
 
 HEADER = ["序号", "三级指标", "指标值", "得分"]
 
@@ -66,6 +67,29 @@ def test_document_without_known_title_is_unknown(tmp_path: Path) -> None:
     assert [s.report_type for s in document_to_slices(doc)] == ["unknown"]
 
 
+def test_a_title_printed_in_body_size_still_names_the_report(tmp_path: Path) -> None:
+    """An Excel or Word form whose title has the body's font size: one of the first lines
+    above the table, matched exactly (after an attachment label such as 附件2)."""
+    story = [para("附件2"), para("项目支出绩效目标表（含转移支付项目）"), para("部门名称：某区司法局"),
+             ruled_table([HEADER] + _rows(3), [40, 250, 80, 60])]
+    slices = document_to_slices(_doc(build_pdf(tmp_path / "plain.pdf", story)))
+    assert [(s.report_type, s.title) for s in slices] == [("project_targets", "项目支出绩效目标表（含转移支付项目）")]
+
+
+def test_a_running_header_naming_the_report_starts_no_new_report(tmp_path: Path) -> None:
+    story = [heading("某项目支出绩效目标表"), ruled_table([HEADER] + _rows(2), [40, 250, 80, 60])]
+    for k in range(2):
+        story += [PageBreak(), para("某项目支出绩效目标表"), para(f"第{k + 2}页的说明文字。" * 3)]
+    slices = document_to_slices(_doc(build_pdf(tmp_path / "running.pdf", story)))
+    assert [(s.report_type, s.page_start, s.page_end) for s in slices] == [("project_targets", 1, 3)]
+
+
+def test_an_attachment_label_is_not_part_of_the_title(tmp_path: Path) -> None:
+    path = build_pdf(tmp_path / "label.pdf", [heading("附件1"), heading("2024年区级部门整体预算绩效目标表"),
+                                              ruled_table([HEADER] + _rows(2), [40, 250, 80, 60])])
+    assert page_title(_doc(path).pages[0]) == "2024年区级部门整体预算绩效目标表"
+
+
 def test_three_line_table_running_onto_the_next_page_is_one_grid(tmp_path: Path) -> None:
     from tests.fixtures.render_stream import row_ruled_table
 
@@ -79,3 +103,49 @@ def test_three_line_table_running_onto_the_next_page_is_one_grid(tmp_path: Path)
     matrix = grids[0].text_matrix()
     assert [r[0] for r in matrix] == ["序号"] + [str(i) for i in range(1, 71)]
     assert matrix[70][3] == "700.25"
+
+
+# A row that a word processor broke across the page: the pieces are two rows of two
+# tables, one at the foot of page 1 and one at the head of page 2.
+SPLIT_HEADER = ["项目名称", "总计", "财政拨款", "绩效目标"]
+SPLIT_WIDTHS = [90, 60, 60, 250]
+
+
+def _split_pdf(path: Path, last: list[str], first: list[str], spans: list = ()) -> Path:
+    upper = [SPLIT_HEADER, ["人民调解工作经费", "30.50", "30.50", "完善矛盾纠纷多元化解机制。"], last]
+    lower = [first, ["法律援助专项经费", "22.00", "20.00", "保障困难群众获得法律援助。"]]
+    return build_pdf(path, [heading("项目支出绩效目标表"), ruled_table(upper, SPLIT_WIDTHS, spans), PageBreak(),
+                            ruled_table(lower, SPLIT_WIDTHS)])
+
+
+def test_a_row_broken_across_the_page_is_folded_into_one_row(tmp_path: Path) -> None:
+    path = _split_pdf(tmp_path / "split.pdf", ["社区矫正工", "8.25", "8.25", "深入推进基层社会治理现代化"],
+                      ["作经费", "", "", "建设，完善矛盾纠纷多元化解机制。"])
+    (grid,) = _doc(path).grids()
+    assert grid.pages == [1, 2]
+    assert grid.text_matrix()[2:] == [
+        ["社区矫正工作经费", "8.25", "8.25", "深入推进基层社会治理现代化建设，完善矛盾纠纷多元化解机制。"],
+        ["法律援助专项经费", "22.00", "20.00", "保障困难群众获得法律援助。"]]
+
+
+@pytest.mark.parametrize(("last", "first"), [
+    # a unit row with amounts of its own under a project row
+    (["社区矫正工作经费", "8.25", "8.25", "深入推进基层社会治理现代化"], ["广州市公共法律服务中心", "45.00", "45.00", ""]),
+    # text under a complete short value (a rate) starts a new row
+    (["社区矫正工作经费", "95%", "", "深入推进基层社会治理现代化"], ["", "全市综治工作逐步提高", "", "按计划完成"]),
+    # every cell of the row above carries on: nothing ended on page 1, so nothing says "broken"
+    (["社区矫正工作经费", "8.25", "8.25", "深入推进基层社会治理现代化"], ["补充说明", "另计", "另计", "另见附件"]),
+])
+def test_a_new_row_at_the_head_of_the_page_is_not_folded(tmp_path: Path, last: list[str], first: list[str]) -> None:
+    (grid,) = _doc(_split_pdf(tmp_path / "new.pdf", last, first)).grids()
+    assert grid.text_matrix()[2:4] == [last, first]
+
+
+def test_an_empty_cell_under_a_merged_cell_is_not_evidence_of_a_broken_row(tmp_path: Path) -> None:
+    """Sample 000's page break: 效益指标 merged over the rows above runs on empty; the row under
+    it is a new indicator, though its other cells hold text under text."""
+    last = ["", "社会效益指标", "促进平安建设宣传力度", "按目标计划完成"]
+    path = _split_pdf(tmp_path / "merged.pdf", last, ["", "", "推进全市平安建设", "按目标计划完成"],
+                      spans=[((1, 1), (1, 2))])
+    (grid,) = _doc(path).grids()
+    assert [row[2:] for row in grid.text_matrix()[2:4]] == [last[2:], ["推进全市平安建设", "按目标计划完成"]]
