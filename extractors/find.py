@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Sequence
 from extractors.ir import Cell, Document, Grid, Page, TextLine
 from schemas import labels as vocabularies
 from schemas.labels import ATTACHMENT_LABEL
-from schemas.text import compact
+from schemas.text import compact, is_cjk
 from schemas.vocab import edit_distance
 
 TITLE_RATIO = 1.3  # a title's font is this much larger than the page's body text
@@ -305,8 +305,11 @@ def fuzzy_contains(text: str, phrase: str, max_edits: int | None = None) -> bool
 
 
 def body_size(page: Page) -> float:
+    """The median size of the page's CJK glyphs (of all glyphs when it has none): digits and
+    Latin in another font have boxes of another height (see ``textlines._make_line``)."""
     sizes = [c.size for c in page.chars if c.size > 0]
-    return statistics.median(sizes) if sizes else 0.0
+    cjk = [c.size for c in page.chars if c.size > 0 and is_cjk(c.text)]
+    return statistics.median(cjk or sizes) if sizes else 0.0
 
 
 def page_title(page: Page) -> str:

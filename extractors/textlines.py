@@ -8,7 +8,10 @@ edge ends a paragraph (kept as a newline).
 
 from __future__ import annotations
 
+import statistics
+
 from extractors.ir import BBox, Char, TextLine, union_bbox
+from schemas.text import is_cjk
 
 SEGMENT_GAP = 2.5  # a horizontal gap wider than this many font sizes splits a line
 SPACE_GAP = 0.25  # a gap wider than this many font sizes between Latin chars is a space
@@ -79,7 +82,11 @@ def chars_to_lines(chars: list[Char], page: int) -> list[TextLine]:
 
 
 def _make_line(chars: list[Char], page: int) -> TextLine:
-    size = max(c.size for c in chars)
+    # measured on the CJK glyphs: Word sets digits and Latin in another font whose box is
+    # taller or shorter than the CJK font's ("2024年...报告" would outgrow "报告", and
+    # "联系电话：0759-7751234" the body text)
+    cjk = [c.size for c in chars if is_cjk(c.text)]
+    size = statistics.median(cjk or [c.size for c in chars])
     conf = min(c.confidence for c in chars)
     return TextLine(text=join_chars(chars), bbox=union_bbox([c.bbox for c in chars]),
                     size=size, page=page, confidence=conf)

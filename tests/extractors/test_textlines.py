@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from extractors.ir import Char
-from extractors.textlines import cell_text, group_rows, join_chars
+from extractors.textlines import cell_text, chars_to_lines, group_rows, join_chars
 
 
 def _line(text: str, x0: float, top: float, size: float, advance: float | None = None) -> list[Char]:
@@ -32,3 +34,26 @@ def test_mixed_sizes_on_one_line_stay_one_row() -> None:
 def test_wrapped_cjk_cell_text_is_joined_without_spaces() -> None:
     chars = _line("资金使用", 10, 10, 10) + _line("规范", 10, 22, 10)
     assert cell_text(chars, (5, 5, 55, 40)) == "资金使用规范"
+
+
+def test_a_line_is_as_large_as_its_cjk_glyphs_not_its_latin_fallback_font() -> None:
+    """Word and Writer set digits in another font whose character box is taller (here 28.2 for
+    22 pt CJK); the line's size is measured on its CJK glyphs."""
+    chars = _line("2024", 0, 0, 28.2, advance=12) + _line("年度评价报告", 48, 3, 22.0)
+    (line,) = chars_to_lines(chars, 1)
+    assert (line.text, line.size) == ("2024年度评价报告", 22.0)
+    (digits,) = chars_to_lines(_line("0759", 0, 0, 18.0), 1)
+    assert digits.size == 18.0
+
+
+def test_a_writer_title_wrapped_after_its_digits_is_one_title() -> None:
+    """tests/fixtures/files/writer_title.pdf: LibreOffice Writer's export of writer_title.html."""
+    import pypdfium2 as pdfium
+
+    from extractors.find import page_title
+    from extractors.pdfium import pdf_to_pages
+
+    pdf = pdfium.PdfDocument(str(Path(__file__).parents[1] / "fixtures" / "files" / "writer_title.pdf"))
+    page = next(pdf_to_pages(pdf))
+    page.lines = chars_to_lines(page.chars, 1)
+    assert page_title(page) == "2024年农村生活污水治理运维项目支出部门评价报告"
