@@ -166,11 +166,24 @@ def paragraphs(lines: list[TextLine]) -> list[Para]:
     margins = _page_margins(lines)
     groups: list[list[TextLine]] = []
     for prev, line in zip([None, *lines], lines):
-        if prev is None or _starts_paragraph(prev, line, margins):
+        if prev is None or _starts_paragraph(prev, line, margins) or _next_item(groups[-1][0], line):
             groups.append([line])
         else:
             groups[-1].append(line)
     return [_para(group) for group in groups]
+
+
+def _next_item(first: TextLine, line: TextLine) -> bool:
+    """``line`` opens the next item of a list whose item opened the paragraph: （1）... then
+    （2）... start two paragraphs even when nothing else (indent, short line) parts them."""
+    marker = re.compile(EVAL_ITEM_MARKER)
+    this, opener = marker.match(compact(line.text)), marker.match(compact(first.text))
+    return bool(this and opener) and _marker_style(this.group()) == _marker_style(opener.group())
+
+
+def _marker_style(marker: str) -> str:
+    """The numbering style of an item marker: its digits or numerals as one placeholder."""
+    return re.sub(r"\d+|[一二三四五六七八九十]+|[①-⑳]", "#", marker)
 
 
 def _para(group: list[TextLine]) -> Para:

@@ -198,6 +198,16 @@ def test_paragraphs_by_indent_and_headings() -> None:
         ("（1）评价对象：甲", None), ("（2）评价期限：2024年", None)]
 
 
+def test_the_next_item_of_a_list_starts_a_paragraph_without_indent_or_short_line() -> None:
+    """Writer's export of <p> items: flush left, the first item ending without punctuation
+    (a name) and running to the margin, so only the numbering parts them."""
+    paras = paragraphs([_line("（1）评价对象：农村生活污水治理运维项目", 50, 10), _line("（2）涉及财政预算资金：356.00万元", 50, 25),
+                        _line("（3）评价期限：2024年1月1日至12月31日", 50, 40), _line("当年全部支出。", 50, 55, 120),
+                        _line("1.项目主要内容", 50, 70)])
+    assert [p.text for p in paras] == ["（1）评价对象：农村生活污水治理运维项目", "（2）涉及财政预算资金：356.00万元",
+                                       "（3）评价期限：2024年1月1日至12月31日当年全部支出。", "1.项目主要内容"]
+
+
 def test_items_skip_introduction_and_join_continuations() -> None:
     paras = paragraphs([_line("主要存在以下问题：", 72, 10, 200), _line("一是进度滞后，", 72, 25), _line("未能完工。", 50, 40, 120),
                         _line("原因是雨季。", 72, 55, 200), _line("二是执行率低。", 72, 70, 200)])
