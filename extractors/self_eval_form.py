@@ -105,14 +105,16 @@ def value_cell(form: FormGrid, cell: Cell) -> Cell | None:
 
 
 def _field_at(form: FormGrid, cell: Cell, synonyms: Sequence[str]) -> Field | None:
+    """The value of a label cell: ``标签：值`` in the cell itself, else the cell that follows."""
+    parts = _COLON.split(cell.text or "", maxsplit=1)
+    if len(parts) == 2 and compact(parts[1]) and len(compact(parts[0])) <= LONGEST_LABEL + 2:
+        key = form_label(parts[0], synonyms)
+        if key is not None:
+            return Field(key, cell, parts[1])
     key = form.label(cell, synonyms)
     if key is not None:
         value = value_cell(form, cell)
         return Field(key, value, value.text, unit_tail(cell.text)) if value is not None else None
-    parts = _COLON.split(cell.text or "", maxsplit=1)
-    if len(parts) == 2 and compact(parts[1]) and len(compact(parts[0])) <= LONGEST_LABEL + 2:
-        key = form_label(parts[0], synonyms)
-        return Field(key, cell, parts[1]) if key is not None else None
     return None
 
 

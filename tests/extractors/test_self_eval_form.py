@@ -105,7 +105,7 @@ CASES: tuple[FormCase, ...] = (
           department="广州市荔湾区民政局", unit="广州市荔湾区民政局", region="荔湾区",
           project="社区居家养老服务（长者饭堂）补助资金",
           marks="是R 部分实现£ 否£", chosen="是", indicators=_many(6) + _POOL[3:], font_size=9.5, width=512.0,
-          empty_groups=(("效益指标", "生态效益指标"),), break_after=4),
+          empty_groups=(("效益指标", "生态效益指标"),), break_after=4, ruled_header=True),
 )
 
 # ------------------------------------------------------------------ rendered variants
