@@ -15,6 +15,7 @@ from schemas.text import is_cjk
 
 SEGMENT_GAP = 2.5  # a horizontal gap wider than this many font sizes splits a line
 SPACE_GAP = 0.25  # a gap wider than this many font sizes between Latin chars is a space
+SMALL_MARK = 0.8  # a glyph smaller than this share of its row's size is a mark (comma, stop)
 PARAGRAPH_SLACK = 2.0  # a cell line ending this many sizes before the right edge ends a paragraph
 
 
@@ -26,15 +27,25 @@ def group_rows(chars: list[Char]) -> list[list[Char]]:
     """Chars grouped into visual rows, top to bottom, each row left to right."""
     rows: list[list[Char]] = []
     total, sizes = 0.0, 0.0  # sums of the centres and sizes of the current row
+    top, bottom = 0.0, 0.0  # the current row's extent
     for ch in sorted(chars, key=lambda c: (c.cy, c.x0)):
         cy = ch.cy
-        if rows and abs(cy - total / len(rows[-1])) <= _row_reach(ch.size, sizes / len(rows[-1])):
+        if rows and (abs(cy - total / len(rows[-1])) <= _row_reach(ch.size, sizes / len(rows[-1]))
+                     or _small_mark_inside(ch, top, bottom, sizes / len(rows[-1]))):
             rows[-1].append(ch)
             total, sizes = total + cy, sizes + ch.size
+            top, bottom = min(top, ch.top), max(bottom, ch.bottom)
         else:
             rows.append([ch])
-            total, sizes = cy, ch.size
+            total, sizes, top, bottom = cy, ch.size, ch.top, ch.bottom
     return [sorted(row, key=lambda c: c.x0) for row in rows]
+
+
+def _small_mark_inside(ch: Char, top: float, bottom: float, row_size: float) -> bool:
+    """A comma or full stop whose box is its glyph's (a font without ascent and descent) sits
+    low in the row: it belongs to the row when it is small and within the row's extent."""
+    return (ch.size < SMALL_MARK * row_size and ch.top >= top - 0.2 * row_size
+            and ch.bottom <= bottom + 0.4 * row_size)
 
 
 def _row_reach(size: float, row_size: float) -> float:

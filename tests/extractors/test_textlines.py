@@ -57,3 +57,18 @@ def test_a_writer_title_wrapped_after_its_digits_is_one_title() -> None:
     page = next(pdf_to_pages(pdf))
     page.lines = chars_to_lines(page.chars, 1)
     assert page_title(page) == "2024年农村生活污水治理运维项目支出部门评价报告"
+
+
+def _glyph(text: str, x0: float, top: float, bottom: float) -> Char:
+    return Char(text, x0, top, x0 + 3.6, bottom, bottom - top)
+
+
+def test_commas_and_stops_with_glyph_tight_boxes_stay_in_their_row() -> None:
+    """Boxes as pdfium gives them for a LibreOffice Calc export fitted to the page: each
+    glyph's own box, so a comma (3.3 tall) sits low and off the digits' centre (5.3 tall)."""
+    digits = [_glyph(ch, 204 + 3.6 * i, 211.6, 216.9) if ch.isdigit()
+              else _glyph(ch, 204 + 3.6 * i, 214.4, 217.6 if ch == "," else 216.9)
+              for i, ch in enumerate("12,654,100.00")]
+    next_line = [_glyph(ch, 204 + 3.6 * i, 219.0, 224.3) if ch.isdigit() else _glyph(ch, 204 + 3.6 * i, 221.8, 225.0)
+                 for i, ch in enumerate("8,000")]
+    assert [join_chars(r) for r in group_rows(digits + next_line)] == ["12,654,100.00", "8,000"]
