@@ -38,7 +38,27 @@ def page_to_blocks(page: Page, running: frozenset[str] = frozenset()) -> list[Bl
     blocks = [Block(page=page.number, top=line.bbox[1], line=line)
               for line in page.lines if not is_page_furniture(line, page, running)]
     blocks += [Block(page=page.number, top=grid.bbox[1], grid=grid) for grid in page.grids]
-    return sorted(blocks, key=lambda b: (b.top, b.line is not None))
+    return left_to_right_in_rows(sorted(blocks, key=lambda b: (b.top, b.line is not None)))
+
+
+def left_to_right_in_rows(blocks: list[Block]) -> list[Block]:
+    """Lines side by side on one row in reading order, left first, though the right one's
+    top is a little higher (a value set in another font than its label)."""
+    out: list[Block] = []
+    for block in blocks:
+        at = len(out)
+        while at and _same_row_left_of(block, out[at - 1]):
+            at -= 1
+        out.insert(at, block)
+    return out
+
+
+def _same_row_left_of(a: Block, b: Block) -> bool:
+    if a.line is None or b.line is None:
+        return False
+    la, lb = a.line, b.line
+    centre_a, centre_b = (la.bbox[1] + la.bbox[3]) / 2, (lb.bbox[1] + lb.bbox[3]) / 2
+    return abs(centre_a - centre_b) < 0.5 * min(la.size, lb.size) and la.bbox[2] <= lb.bbox[0]
 
 
 def in_margin(line: TextLine, page: Page) -> bool:

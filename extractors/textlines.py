@@ -14,6 +14,7 @@ from extractors.ir import BBox, Char, TextLine, union_bbox
 from schemas.text import is_cjk
 
 SEGMENT_GAP = 2.5  # a horizontal gap wider than this many font sizes splits a line
+SPACED_GAP = 1.2  # ... and so does a gap of typed spaces wider than this (项目名称      X on a cover)
 SPACE_GAP = 0.25  # a gap wider than this many font sizes between Latin chars is a space
 SMALL_MARK = 0.8  # a glyph smaller than this share of its row's size is a mark (comma, stop)
 PARAGRAPH_SLACK = 2.0  # a cell line ending this many sizes before the right edge ends a paragraph
@@ -76,7 +77,9 @@ def split_segments(row: list[Char]) -> list[list[Char]]:
     """Split a row where the gap between neighbours is wider than a few characters."""
     segments: list[list[Char]] = [[row[0]]] if row else []
     for prev, ch in zip(row, row[1:]):
-        if ch.x0 - prev.x1 > SEGMENT_GAP * max(ch.size, prev.size, 1.0):
+        size = max(ch.size, prev.size, 1.0)
+        gap = ch.x0 - prev.x1
+        if gap > SEGMENT_GAP * size or (ch.space_before and gap > SPACED_GAP * size):
             segments.append([ch])
         else:
             segments[-1].append(ch)

@@ -7,11 +7,12 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from extractors.document import pages_to_document
+from extractors.document import left_to_right_in_rows, pages_to_document
 from extractors.grids import page_to_grids
 from extractors.pdfium import pdf_to_pages
 from extractors.segment import document_to_slices
 from extractors.find import page_title
+from extractors.ir import Block, TextLine
 from tests.fixtures.pdfgen import PageBreak, build_pdf, heading, para, ruled_table
 
 HEADER = ["序号", "三级指标", "指标值", "得分"]
@@ -149,3 +150,16 @@ def test_an_empty_cell_under_a_merged_cell_is_not_evidence_of_a_broken_row(tmp_p
                       spans=[((1, 1), (1, 2))])
     (grid,) = _doc(path).grids()
     assert [row[2:] for row in grid.text_matrix()[2:4]] == [last[2:], ["推进全市平安建设", "按目标计划完成"]]
+
+
+def _block(text: str, x0: float, top: float, size: float = 13.0) -> Block:
+    line = TextLine(text=text, bbox=(x0, top, x0 + size * len(text), top + size), size=size, page=1)
+    return Block(page=1, top=top, line=line)
+
+
+def test_lines_side_by_side_are_read_left_first_though_the_right_one_sits_higher() -> None:
+    """Writer's cover: the value's glyph boxes (another font) start 0.8 pt above its label's."""
+    blocks = [_block("农村污水治理", 134.4, 111.2), _block("项目名称", 56.8, 112.0), _block("主管部门", 56.8, 142.0),
+              _block("和平县水务局", 134.4, 141.9), _block("上一行", 300.0, 100.0)]
+    ordered = left_to_right_in_rows(sorted(blocks, key=lambda b: b.top))
+    assert [b.line.text for b in ordered] == ["上一行", "项目名称", "农村污水治理", "主管部门", "和平县水务局"]

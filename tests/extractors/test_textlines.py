@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from extractors.ir import Char
-from extractors.textlines import cell_text, chars_to_lines, group_rows, join_chars
+from extractors.textlines import cell_text, chars_to_lines, group_rows, join_chars, split_segments
 
 
 def _line(text: str, x0: float, top: float, size: float, advance: float | None = None) -> list[Char]:
@@ -72,3 +73,15 @@ def test_commas_and_stops_with_glyph_tight_boxes_stay_in_their_row() -> None:
     next_line = [_glyph(ch, 204 + 3.6 * i, 219.0, 224.3) if ch.isdigit() else _glyph(ch, 204 + 3.6 * i, 221.8, 225.0)
                  for i, ch in enumerate("8,000")]
     assert [join_chars(r) for r in group_rows(digits + next_line)] == ["12,654,100.00", "8,000"]
+
+
+def test_a_gap_of_typed_spaces_parts_a_cover_label_from_its_value() -> None:
+    """项目名称 and its value 1.5 em apart with typed spaces between: two segments (the
+    cover reader pairs them); the same gap without typed spaces is a justified gap."""
+    label, value = _line("项目名称", 57, 112, 14), _line("农村污水治理", 57 + 4 * 14 + 21, 112, 14)
+    spaced = label + [replace(value[0], space_before=True)] + value[1:]
+    assert [join_chars(seg) for seg in split_segments(spaced)] == ["项目名称", "农村污水治理"]
+    assert [join_chars(seg) for seg in split_segments(label + value)] == ["项目名称农村污水治理"]
+    latin = _line("Budget", 0, 0, 10, advance=6) + [replace(c, space_before=(i == 0)) for i, c in
+                                                    enumerate(_line("rate", 39, 0, 10, advance=6))]
+    assert [join_chars(seg) for seg in split_segments(latin)] == ["Budget rate"]
