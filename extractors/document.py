@@ -105,7 +105,11 @@ def continues(upper: Grid, lower: Grid) -> bool:
     if "stream" in upper.method or "stream" in lower.method:
         return _stream_continues(upper, lower)
     tol = edge_tolerance(upper, lower)
-    if abs(upper.bbox[0] - lower.bbox[0]) > tol or abs(upper.bbox[2] - lower.bbox[2]) > tol:
+    # the right edges may differ where one table's last column ends on a column edge of the
+    # other (a ragged Word table: some rows are a narrow column wider)
+    right_edge = any(abs(lower.bbox[2] - x) <= tol for x in upper.col_edges[1:]) or any(
+        abs(upper.bbox[2] - x) <= tol for x in lower.col_edges[1:])
+    if abs(upper.bbox[0] - lower.bbox[0]) > tol or not right_edge:
         return False
     inner_up, inner_low = upper.col_edges[1:-1], lower.col_edges[1:-1]
     shared = sum(1 for x in inner_low if any(abs(x - y) <= tol for y in inner_up))
@@ -205,10 +209,11 @@ def is_split_row(up: list[Cell], low: list[Cell], boundary: int) -> bool:
     cell running on is no evidence, its continuation is empty anyway). A cell above that
     holds a short value (amount, rate, score) is complete: short values are never broken
     over a page, so text under one starts a new row. A row whose cells do not line up one
-    to one with the row above is never folded.
+    to one with the row above (but for empty cells above, the overhang of a ragged table)
+    is never folded.
     """
     last, first = _boundary_rows(up, low, boundary)
-    if not first or set(first) != set(last):
+    if not first or not set(first) <= set(last) or any(last[k].text.strip() for k in set(last) - set(first)):
         return False
     filled = [key for key, cell in first.items() if cell.text.strip()]
     ended = [key for key, cell in last.items()

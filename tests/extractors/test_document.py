@@ -163,3 +163,20 @@ def test_lines_side_by_side_are_read_left_first_though_the_right_one_sits_higher
               _block("和平县水务局", 134.4, 141.9), _block("上一行", 300.0, 100.0)]
     ordered = left_to_right_in_rows(sorted(blocks, key=lambda b: b.top))
     assert [b.line.text for b in ordered] == ["上一行", "项目名称", "农村污水治理", "主管部门", "和平县水务局"]
+
+
+def test_a_ragged_table_running_onto_the_next_page_is_stitched_and_its_broken_row_folded(tmp_path: Path) -> None:
+    """Writer's export of a ragged Word table: page 1's rows carry a narrow empty column more
+    than page 2's, so the right edges differ by that column; the broken row still folds."""
+    upper = [SPLIT_HEADER + ["备注"], ["人民调解工作经费", "30.50", "30.50", "完善矛盾纠纷多元化解机制。", ""],
+             ["公共法律服务", "45.00", "45.00", "深入推进基层社会", ""]]
+    lower = [["平台运维费", "", "", "治理现代化建设。"], ["法律援助专项经费", "22.00", "20.00", "保障困难群众获得法律援助。"]]
+    tables = [ruled_table(upper, SPLIT_WIDTHS + [30]), ruled_table(lower, SPLIT_WIDTHS)]
+    for table in tables:
+        table.hAlign = "LEFT"  # one left edge, as a word processor sets them
+    path = build_pdf(tmp_path / "ragged.pdf", [heading("项目支出绩效目标表"), tables[0], PageBreak(), tables[1]])
+    (grid,) = _doc(path).grids()
+    assert grid.pages == [1, 2]
+    assert [row[:4] for row in grid.text_matrix()[2:]] == [
+        ["公共法律服务平台运维费", "45.00", "45.00", "深入推进基层社会治理现代化建设。"],
+        ["法律援助专项经费", "22.00", "20.00", "保障困难群众获得法律援助。"]]
