@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Iterable
 
 from extractors.ir import Block, Cell, Document, Grid, Page, TextLine, union_bbox
 from extractors.textlines import wrap_sep
@@ -182,16 +183,36 @@ def _row_key(row: list[str]) -> list[str]:
 
 
 def _continue_spans(up: list[Cell], low: list[Cell], boundary: int) -> list[Cell]:
-    """An empty cell at the top of the continuation extends a merged cell above it."""
-    above = {(c.col, c.colspan): c for c in up if c.last_row == boundary - 1 and c.rowspan > 1 and c.text}
-    kept: list[Cell] = []
-    for cell in low:
-        parent = above.get((cell.col, cell.colspan))
-        if cell.row == boundary and not cell.text and parent is not None:
-            parent.rowspan += cell.rowspan
+    """A merged cell cut by the page break is one cell again.
+
+    Its text sits on one side only: an empty cell at the top of the continuation extends
+    a merged cell with text above it, and an empty cell at the foot of the page above takes
+    the text of a merged cell below it. An empty cell counts when the cell across the
+    break is merged (spans rows on its side), or when it leads its row (left of the row's
+    first text: the group columns of a hierarchy, never empty for a row of their own).
+    """
+    last, first = _boundary_rows(up, low, boundary)
+    lead_up, lead_low = _leading(last.values()), _leading(first.values())
+    dropped: set[int] = set()
+    for key, below in first.items():
+        above = last.get(key)
+        if above is None:
             continue
-        kept.append(cell)
-    return up + kept
+        if above.text and not below.text and (above.rowspan > 1 or key in lead_low):
+            above.rowspan += below.rowspan
+        elif below.text and not above.text and below.rowspan > 1 and key in lead_up:
+            above.text, above.rowspan = below.text, above.rowspan + below.rowspan
+        else:
+            continue
+        dropped.add(id(below))
+    return up + [c for c in low if id(c) not in dropped]
+
+
+def _leading(row: Iterable[Cell]) -> set[tuple[int, int]]:
+    """Keys of the empty cells left of a row's first cell with text."""
+    cells = sorted(row, key=lambda c: c.col)
+    start = next((c.col for c in cells if c.text.strip()), None)
+    return {(c.col, c.colspan) for c in cells if start is not None and c.col < start}
 
 
 def _boundary_rows(up: list[Cell], low: list[Cell], boundary: int) -> tuple[dict, dict]:

@@ -3,7 +3,8 @@
 pdfium reads every character box and path object of a form page in a few
 milliseconds, an order of magnitude faster than pdfminer, so this is the
 hot path for digital input. Path objects inside form XObjects are walked
-with their transformation matrices composed.
+with their transformation matrices composed; text clipped away is not read
+(:mod:`extractors.pdfium_clip`).
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import ctypes
 import logging
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from extractors.ir import Char, Page, Ruling
+from extractors.pdfium_clip import Box, clipped_text_objects, is_clipped
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +74,18 @@ def pdfium_page_to_page(page: pdfium.PdfPage, number: int) -> Page:
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
-        chars = dedupe_chars(list(textpage_to_chars(textpage, height)))
+        objects = top_level_objects(page.raw)
+        chars = dedupe_chars(list(textpage_to_chars(textpage, height, clipped_text_objects(objects))))
     finally:
         textpage.close()
-    rulings = list(page_to_rulings(page, height))
+    rulings = list(page_to_rulings(page, height, objects))
     return Page(number=number, width=width, height=height, chars=chars, rulings=rulings)
 
 
-def textpage_to_chars(textpage: pdfium.PdfTextPage, height: float) -> Iterator[Char]:
+def textpage_to_chars(textpage: pdfium.PdfTextPage, height: float,
+                      clipped: dict[int, Box] | None = None) -> Iterator[Char]:
+    """The page's characters, top-left origin; those outside their text object's clip
+    box (``clipped``, see :mod:`extractors.pdfium_clip`) are invisible and left out."""
     handle = textpage.raw
     count = raw.FPDFText_CountChars(handle)
     text = textpage.get_text_range(0, count) if count > 0 else ""
@@ -92,7 +98,7 @@ def textpage_to_chars(textpage: pdfium.PdfTextPage, height: float) -> Iterator[C
         if ch.isspace() or ch in "\x00\ufffe\uffff":
             space = space or ch in " \xa0\u3000"
             continue
-        if not loose_box(handle, i, rect):
+        if not loose_box(handle, i, rect) or (clipped and is_clipped(handle, i, rect, clipped)):
             continue
         # size: the loose box's height (font size times the font's ascent-descent),
         # one ctypes call less per character, and the same measure OCR gives
@@ -150,27 +156,38 @@ def _is_ascii_symbol(ch: str) -> bool:
 # ---------------------------------------------------------------- paths
 
 
-def page_to_rulings(page: pdfium.PdfPage, height: float) -> Iterator[Ruling]:
-    for obj, matrix in iter_path_objects(page.raw):
+def page_to_rulings(page: pdfium.PdfPage, height: float,
+                    objects: list[tuple[object, int]] | None = None) -> Iterator[Ruling]:
+    """Ruling lines of the page's path objects (``objects``: its top-level objects with
+    their types, when already listed)."""
+    for obj, matrix in iter_path_objects(page.raw, objects):
         for subpath in path_subpaths(obj, matrix):
             yield from subpath_to_rulings(subpath, _draw_mode(obj), height)
 
 
-def iter_path_objects(page_handle, ) -> Iterator[tuple[object, Matrix]]:
-    count = raw.FPDFPage_CountObjects(page_handle)
-    objs = (raw.FPDFPage_GetObject(page_handle, i) for i in range(count))
-    yield from _walk(objs, IDENTITY)
+def top_level_objects(page_handle: object) -> list[tuple[object, int]]:
+    """The page's objects (form XObjects not entered) with their types, listed once."""
+    objs = (raw.FPDFPage_GetObject(page_handle, i) for i in range(raw.FPDFPage_CountObjects(page_handle)))
+    return [(obj, raw.FPDFPageObj_GetType(obj)) for obj in objs]
 
 
-def _walk(objs: Iterator[object], parent: Matrix) -> Iterator[tuple[object, Matrix]]:
-    for obj in objs:
-        kind = raw.FPDFPageObj_GetType(obj)
+def iter_path_objects(page_handle: object, objects: list[tuple[object, int]] | None = None,
+                      ) -> Iterator[tuple[object, Matrix]]:
+    yield from _walk(top_level_objects(page_handle) if objects is None else objects, IDENTITY)
+
+
+def _typed(objs: Iterable[object]) -> Iterator[tuple[object, int]]:
+    return ((obj, raw.FPDFPageObj_GetType(obj)) for obj in objs)
+
+
+def _walk(objs: Iterable[tuple[object, int]], parent: Matrix) -> Iterator[tuple[object, Matrix]]:
+    for obj, kind in objs:
         if kind == raw.FPDF_PAGEOBJ_PATH:
             yield obj, compose(_matrix(obj), parent)
         elif kind == raw.FPDF_PAGEOBJ_FORM:
             matrix = compose(_matrix(obj), parent)
             n = raw.FPDFFormObj_CountObjects(obj)
-            yield from _walk((raw.FPDFFormObj_GetObject(obj, i) for i in range(n)), matrix)
+            yield from _walk(_typed(raw.FPDFFormObj_GetObject(obj, i) for i in range(n)), matrix)
 
 
 def _matrix(obj: object) -> Matrix:

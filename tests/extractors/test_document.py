@@ -133,7 +133,7 @@ def test_a_row_broken_across_the_page_is_folded_into_one_row(tmp_path: Path) -> 
     # a unit row with amounts of its own under a project row
     (["社区矫正工作经费", "8.25", "8.25", "深入推进基层社会治理现代化"], ["广州市公共法律服务中心", "45.00", "45.00", ""]),
     # text under a complete short value (a rate) starts a new row
-    (["社区矫正工作经费", "95%", "", "深入推进基层社会治理现代化"], ["", "全市综治工作逐步提高", "", "按计划完成"]),
+    (["社区矫正工作经费", "95%", "", "深入推进基层社会治理现代化"], ["群众安全感", "全市综治工作逐步提高", "", "按计划完成"]),
     # every cell of the row above carries on: nothing ended on page 1, so nothing says "broken"
     (["社区矫正工作经费", "8.25", "8.25", "深入推进基层社会治理现代化"], ["补充说明", "另计", "另计", "另见附件"]),
 ])
@@ -180,3 +180,43 @@ def test_a_ragged_table_running_onto_the_next_page_is_stitched_and_its_broken_ro
     assert [row[:4] for row in grid.text_matrix()[2:]] == [
         ["公共法律服务平台运维费", "45.00", "45.00", "深入推进基层社会治理现代化建设。"],
         ["法律援助专项经费", "22.00", "20.00", "保障困难群众获得法律援助。"]]
+
+
+SCORE_WIDTHS = [90, 90, 110, 40, 160]
+
+
+def _score_pdf(path: Path, upper: list[list[str]], upper_spans: list, lower: list[list[str]], lower_spans: list) -> Path:
+    tables = [ruled_table(upper, SCORE_WIDTHS, upper_spans), ruled_table(lower, SCORE_WIDTHS, lower_spans)]
+    for table in tables:
+        table.hAlign = "LEFT"
+    return build_pdf(path, [heading("项目支出绩效自评报告"), tables[0], PageBreak(), tables[1]])
+
+
+def test_a_group_label_printed_on_the_next_page_covers_the_rows_above_the_break(tmp_path: Path) -> None:
+    """Calc centres a merged group label over its whole range and clips it: the part on
+    page 1 is empty, the label shows on page 2. The rows above the break join the group."""
+    upper = [["一级指标", "二级指标", "三级指标", "得分", "说明"], ["项目过程（30）", "资金管理", "资金到位率", "5", "及时"],
+             ["", "", "数量（5分）", "5", "制度健全"]]
+    lower = [["项目绩效结果（50）", "项目产出结果", "质量（5分）", "5", "完成率100%"], ["", "", "成本（5分）", "5", "正常"]]
+    (grid,) = _doc(_score_pdf(tmp_path / "calc.pdf", upper, [], lower, [((0, 0), (0, 1)), ((1, 0), (1, 1))])).grids()
+    assert [row[:3] for row in grid.text_matrix()[2:]] == [
+        ["项目绩效结果（50）", "项目产出结果", "数量（5分）"], ["项目绩效结果（50）", "项目产出结果", "质量（5分）"],
+        ["项目绩效结果（50）", "项目产出结果", "成本（5分）"]]
+
+
+def test_a_group_label_left_on_page_one_covers_the_rows_after_the_break(tmp_path: Path) -> None:
+    """Word prints a top-aligned merged label on page 1 only; its single row there is not
+    merged, and the rows continuing on page 2 leave the group columns empty."""
+    upper = [["一级指标", "二级指标", "三级指标", "得分", "说明"], ["项目绩效结果（50）", "项目产出结果", "数量（5分）", "5", "健全"]]
+    lower = [["", "", "质量（5分）", "5", "完成率100%"], ["", "", "成本（5分）", "5", "正常"]]
+    (grid,) = _doc(_score_pdf(tmp_path / "word.pdf", upper, [], lower, [((0, 0), (0, 1)), ((1, 0), (1, 1))])).grids()
+    assert [row[:3] for row in grid.text_matrix()[1:]] == [
+        ["项目绩效结果（50）", "项目产出结果", "数量（5分）"], ["项目绩效结果（50）", "项目产出结果", "质量（5分）"],
+        ["项目绩效结果（50）", "项目产出结果", "成本（5分）"]]
+
+
+def test_an_empty_note_above_the_break_does_not_take_a_merged_note_below(tmp_path: Path) -> None:
+    upper = [["一级指标", "二级指标", "三级指标", "得分", "说明"], ["项目过程", "资金管理", "资金到位率", "5", ""]]
+    lower = [["项目产出", "产出数量", "质量（5分）", "5", "两项均按计划完成"], ["项目产出", "产出数量", "成本（5分）", "5", ""]]
+    (grid,) = _doc(_score_pdf(tmp_path / "note.pdf", upper, [], lower, [((4, 0), (4, 1))])).grids()
+    assert [row[4] for row in grid.text_matrix()[1:]] == ["", "两项均按计划完成", "两项均按计划完成"]

@@ -79,3 +79,24 @@ def test_a_blank_page_is_not_ocrd_but_a_page_of_paths_is(tmp_path: Path, monkeyp
     pages = read.read_pdf_pages(pdfium.PdfDocument(str(tmp_path / "three.pdf")), {})
     assert ocr_calls == [1, 2]
     assert (pages[0].number, pages[0].chars, pages[0].rulings) == (1, [], [])
+
+
+def test_text_clipped_away_is_not_read(tmp_path: Path) -> None:
+    """Calc draws a merged cell's label centred over the whole merged range and clips it to
+    the part on the page: what falls outside the clip path is invisible and is not read."""
+    register_font()
+    c = canvas.Canvas(str(tmp_path / "clip.pdf"))
+    c.setFont("STSong-Light", 11)
+    c.drawString(60, 780, "表头可见")
+    c.saveState()
+    path = c.beginPath()
+    path.rect(50, 700, 100, 40)  # a cell, 700-740 from the bottom
+    c.clipPath(path, stroke=0, fill=0)
+    c.drawString(60, 715, "单元格内")  # inside the clip
+    c.drawString(60, 640, "裁剪掉的标签")  # below the cell: clipped away
+    c.drawString(120, 715, "溢出部分")  # starts inside, runs past the right edge at 150
+    c.restoreState()
+    c.save()
+    page = next(pdf_to_pages(pdfium.PdfDocument(str(tmp_path / "clip.pdf"))))
+    # 溢 出 部 have their centres inside the clip (部: 142-153, centre 147.5 < 150); 分 not
+    assert "".join(ch.text for ch in page.chars) == "表头可见单元格内溢出部"
