@@ -17,6 +17,7 @@ from extractors.ir import Block, Cell, Document, Grid, Page, TextLine, union_bbo
 from extractors.textlines import wrap_sep
 
 EDGE_TOLERANCE = 3.0
+COLUMN_DRIFT = 0.04  # share of the width a column edge may move between pages (same column count)
 SCAN_EDGE_TOLERANCE = 10.0  # scanned pages shift by a few points after deskewing
 PAGE_NUMBER = re.compile(r"^(第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|[-—–]\s*\d+\s*[-—–]|\d{1,4}|\d+\s*/\s*\d+)$")
 # A value that is never wrapped onto a second line: an amount, rate, score or count.
@@ -105,6 +106,8 @@ def continues(upper: Grid, lower: Grid) -> bool:
     """Does ``lower`` (top of the next page) continue ``upper``?"""
     if "stream" in upper.method or "stream" in lower.method:
         return _stream_continues(upper, lower)
+    if same_columns(upper, lower):
+        return True
     tol = edge_tolerance(upper, lower)
     # the right edges may differ where one table's last column ends on a column edge of the
     # other (a ragged Word table: some rows are a narrow column wider)
@@ -117,6 +120,17 @@ def continues(upper: Grid, lower: Grid) -> bool:
     return shared >= min(len(inner_up), len(inner_low)) * 0.5
 
 
+def same_columns(upper: Grid, lower: Grid) -> bool:
+    """As many columns, each edge within a few points (4% of the width): a word processor
+    that set the table's columns a little wider on one page than on the next."""
+    if upper.n_cols != lower.n_cols or len(upper.col_edges) != len(lower.col_edges):
+        return False
+    width = max(upper.bbox[2] - upper.bbox[0], 1.0)
+    tol = max(edge_tolerance(upper, lower), COLUMN_DRIFT * width)
+    return abs(upper.col_edges[0] - lower.col_edges[0]) <= edge_tolerance(upper, lower) and all(
+        abs(a - b) <= tol for a, b in zip(upper.col_edges, lower.col_edges))
+
+
 def _stream_continues(upper: Grid, lower: Grid) -> bool:
     """Text-aligned columns move between pages: same column count and about the same span."""
     width = max(upper.bbox[2] - upper.bbox[0], 1.0)
@@ -127,7 +141,7 @@ def _stream_continues(upper: Grid, lower: Grid) -> bool:
 
 def stitch_grids(upper: Grid, lower: Grid) -> Grid:
     """One grid of ``upper``'s rows then ``lower``'s; repeated header rows dropped."""
-    if "stream" in upper.method or "stream" in lower.method:  # columns map one to one
+    if "stream" in upper.method or "stream" in lower.method or same_columns(upper, lower):  # one to one
         lower = replace(lower, col_edges=list(upper.col_edges))
     edges = _merge_edges(upper.col_edges, lower.col_edges, edge_tolerance(upper, lower))
     up_cells = [_recolumn(c, upper.col_edges, edges) for c in upper.cells]

@@ -110,7 +110,7 @@ def story_to_html(story: list[Any]) -> str:
             style = f"font-size:{item.style.fontSize}pt; text-align:{ALIGN.get(item.style.alignment, 'left')}"
             parts.append(f'<p style="{style}">{html.escape(plain_text(item)).replace(chr(10), "<br/>")}</p>')
         elif isinstance(item, PageBreak):
-            parts.append('<p style="page-break-after:always"></p>')
+            parts.append('<p style="page-break-before:always; margin:0"></p>')
         elif isinstance(item, Table):
             parts.append(table_to_html(item))
     return "\n".join(parts + ["</body></html>"])

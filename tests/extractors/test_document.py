@@ -220,3 +220,18 @@ def test_an_empty_note_above_the_break_does_not_take_a_merged_note_below(tmp_pat
     lower = [["项目产出", "产出数量", "质量（5分）", "5", "两项均按计划完成"], ["项目产出", "产出数量", "成本（5分）", "5", ""]]
     (grid,) = _doc(_score_pdf(tmp_path / "note.pdf", upper, [], lower, [((4, 0), (4, 1))])).grids()
     assert [row[4] for row in grid.text_matrix()[1:]] == ["", "两项均按计划完成", "两项均按计划完成"]
+
+
+@pytest.mark.parametrize(("widths", "stitched"), [([95, 63, 58, 250], True), ([120, 60, 60, 220], False)])
+def test_columns_a_little_wider_on_the_next_page_still_continue(tmp_path: Path, widths: list[int], stitched: bool) -> None:
+    """Writer set the columns of a table's first page a few points wider than on the next
+    (one to five points an edge); a table with other columns (30 pt off) is another table."""
+    upper = [SPLIT_HEADER, ["人民调解工作经费", "30.50", "30.50", "完善矛盾纠纷多元化解机制。"]]
+    lower = [["法律援助专项经费", "22.00", "20.00", "保障困难群众获得法律援助。"]]
+    tables = [ruled_table(upper, SPLIT_WIDTHS), ruled_table(lower, widths)]
+    for table in tables:
+        table.hAlign = "LEFT"
+    grids = _doc(build_pdf(tmp_path / "drift.pdf", [heading("项目支出绩效目标表"), tables[0], PageBreak(), tables[1]])).grids()
+    assert len(grids) == (1 if stitched else 2)
+    if stitched:
+        assert grids[0].text_matrix()[2] == lower[0] and grids[0].n_cols == 4
