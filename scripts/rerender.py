@@ -118,8 +118,10 @@ def story_to_html(story: list[Any]) -> str:
 
 def table_to_html(table: Table) -> str:
     spans, covered = table_spans(table)
-    cols = "".join(f'<col width="{int(w or 60)}">' for w in table._colWidths)
-    out = [f'<table border="1" cellspacing="0" cellpadding="2" style="border-collapse:collapse"><colgroup>{cols}</colgroup>']
+    cols = "".join(f'<col width="{(w or 60) * 96 / 72:.0f}">' for w in table._colWidths)  # px
+    width = sum(float(w or 60) for w in table._colWidths)  # points, as the generator drew it
+    out = [f'<table border="1" cellspacing="0" cellpadding="2" style="border-collapse:collapse" width="{width * 96 / 72:.0f}">'
+           f'<colgroup>{cols}</colgroup>']
     for r, row in enumerate(table._cellvalues):
         cells = []
         for c, value in enumerate(row):
