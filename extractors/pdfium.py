@@ -4,7 +4,7 @@ pdfium reads every character box and path object of a form page in a few
 milliseconds, an order of magnitude faster than pdfminer, so this is the
 hot path for digital input. Path objects inside form XObjects are walked
 with their transformation matrices composed; text clipped away is not read
-(:mod:`extractors.pdfium_clip`).
+(see "Clipped text" below).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from extractors.ir import Char, Page, Ruling
-from extractors.pdfium_clip import Box, clipped_text_objects, is_clipped
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +28,8 @@ IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 MAX_RULING_WIDTH = 3.0  # a filled rectangle thinner than this is a line
 MIN_RULING_LENGTH = 2.0
 DUPLICATE_TOLERANCE = 1.0  # doubled glyphs (fake bold) closer than this are one
+Box = tuple[float, float, float, float]  # PDF user space: left, bottom, right, top
+CLIP_TOLERANCE = 1.0  # points a glyph may stand past its clip box (antialiasing, rounding)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,7 @@ def pdfium_page_to_page(page: pdfium.PdfPage, number: int) -> Page:
 def textpage_to_chars(textpage: pdfium.PdfTextPage, height: float,
                       clipped: dict[int, Box] | None = None) -> Iterator[Char]:
     """The page's characters, top-left origin; those outside their text object's clip
-    box (``clipped``, see :mod:`extractors.pdfium_clip`) are invisible and left out."""
+    box (``clipped``, see :func:`clipped_text_objects`) are invisible and left out."""
     handle = textpage.raw
     count = raw.FPDFText_CountChars(handle)
     text = textpage.get_text_range(0, count) if count > 0 else ""
@@ -278,3 +279,81 @@ def _segment_to_ruling(p: Point, q: Point, height: float) -> Ruling | None:
     if abs(x0 - x1) < 0.5 and abs(y1 - y0) >= MIN_RULING_LENGTH:
         return Ruling("v", x0, height - max(y0, y1), x0, height - min(y0, y1))
     return None
+
+
+# ---------------------------------------------------------------- clipped text
+# Text a PDF page draws outside its clip path: invisible, so never read.
+#
+# A spreadsheet draws a merged cell's text centred over the whole merged range and
+# clips it to the part on the page (LibreOffice Calc: the label of a group cut by a
+# page break is drawn below the table's frame, clipped away); a cell's overflow is
+# clipped at its border. pdfium's text page reports those characters all the same.
+# ``clipped_text_objects`` finds the page's top-level text objects whose bounds reach
+# beyond their clip box, with that box; ``is_clipped`` tells whether a character of
+# one of them lies outside it. Pages without such objects (the usual case) cost one
+# pass over their objects and nothing per character.
+
+
+def clipped_text_objects(objects: Iterable[tuple[object, int]]) -> dict[int, Box]:
+    """Address of each text object (of the page's top-level objects, with their types)
+    that its clip path cuts -> the clip box."""
+    clipped: dict[int, Box] = {}
+    for obj, kind in objects:
+        if kind != raw.FPDF_PAGEOBJ_TEXT:
+            continue
+        clip = clip_box(obj)
+        if clip is not None and not _inside(object_bounds(obj), clip):
+            clipped[address(obj)] = clip
+    return clipped
+
+
+def address(obj: object) -> int:
+    return ctypes.cast(obj, ctypes.c_void_p).value or 0
+
+
+def object_bounds(obj: object) -> Box:
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
+    return left.value, bottom.value, right.value, top.value
+
+
+def clip_box(obj: object) -> Box | None:
+    """The box of an object's clip path (the intersection of its paths' boxes); None when
+    it has none or a path without points (a text clip mode, not a region)."""
+    clip = raw.FPDFPageObj_GetClipPath(obj)
+    if not clip:
+        return None
+    boxes = [_box(list(_points(clip, k))) for k in range(raw.FPDFClipPath_CountPaths(clip))]
+    if not boxes or any(b is None for b in boxes):
+        return None
+    return (max(b[0] for b in boxes), max(b[1] for b in boxes),  # type: ignore[index]
+            min(b[2] for b in boxes), min(b[3] for b in boxes))  # type: ignore[index]
+
+
+def _points(clip: object, path: int) -> Iterator[tuple[float, float]]:
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for k in range(raw.FPDFClipPath_CountPathSegments(clip, path)):
+        if raw.FPDFPathSegment_GetPoint(raw.FPDFClipPath_GetPathSegment(clip, path, k), x, y):
+            yield x.value, y.value
+
+
+def _box(points: list[tuple[float, float]]) -> Box | None:
+    if not points:
+        return None
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _inside(bounds: Box, clip: Box) -> bool:
+    return (bounds[0] >= clip[0] - CLIP_TOLERANCE and bounds[1] >= clip[1] - CLIP_TOLERANCE
+            and bounds[2] <= clip[2] + CLIP_TOLERANCE and bounds[3] <= clip[3] + CLIP_TOLERANCE)
+
+
+def is_clipped(textpage_handle: object, index: int, rect: raw.FS_RECTF, clipped: dict[int, Box]) -> bool:
+    """Does character ``index`` (its box ``rect``, PDF user space) lie outside its clip box?"""
+    clip = clipped.get(address(raw.FPDFText_GetTextObject(textpage_handle, index)))
+    if clip is None:
+        return False
+    cx, cy = (rect.left + rect.right) / 2, (rect.bottom + rect.top) / 2
+    return not (clip[0] - CLIP_TOLERANCE <= cx <= clip[2] + CLIP_TOLERANCE
+                and clip[1] - CLIP_TOLERANCE <= cy <= clip[3] + CLIP_TOLERANCE)
