@@ -29,6 +29,7 @@ _ROW_NUMBER = re.compile(r"[（(]\d+[)）].*$")
 _SEQ = re.compile(r"^(?:\d+[.、．]?|[.…。]+)$")
 _LEADING_SEQ = re.compile(r"^\d+[.、．]\s*")
 _NOISE = ".。,，、:：;；·'\"`"  # specks a scan adds around a number
+STRIPPED_CONFIDENCE = 0.8  # below the review threshold (schemas.views.REVIEW_THRESHOLD, 0.9)
 _NUMERIC = re.compile(r"[+-]?\d[\d.,\-/%]*")  # numbers, phone numbers, codes: specks around them dropped
 
 
@@ -68,6 +69,16 @@ def value_of(cell: Cell | None) -> str | None:
 
 def located(cell: Cell) -> dict[str, Any]:
     return {"page": cell.page, "bbox": cell.bbox, "confidence": cell.confidence}
+
+
+def located_value(cell: Cell, raw: str) -> dict[str, Any]:
+    """:func:`located`, with the confidence lowered to :data:`STRIPPED_CONFIDENCE` when
+    ``raw`` was read only after marks around the number were dropped (``1,000.00,,.``):
+    the value may be right, or the cell may hold something else, so review should see it."""
+    where = located(cell)
+    if compact(raw) != compact(clean(cell.text) or ""):
+        where["confidence"] = min(where["confidence"], STRIPPED_CONFIDENCE)
+    return where
 
 
 def find_header(grids: list[Grid], labels: tuple[str, ...]) -> tuple[Grid, Cell] | None:
@@ -187,12 +198,13 @@ def _fund(measure: str, source: str | None, category: str | None, raw: str, cell
         log.debug("not an amount in the fund table: %r", raw)
         return None
     return FundRec(project=ctx.project, measure=measure, source=source, category=category,
-                   amount_wan=amount, raw=raw, **located(cell))
+                   amount_wan=amount, raw=raw, **located_value(cell, raw))
 
 
 def _fact(key: str, raw: str, cell: Cell, ctx: Context) -> FactRec:
     value, number, unit = parse_fact_value(raw, key)
-    return FactRec(project=ctx.project, key=key, value=value, value_num=number, unit=unit, **located(cell))
+    return FactRec(project=ctx.project, key=key, value=value, value_num=number, unit=unit,
+                   **located_value(cell, raw))
 
 
 def fact_at(key: str, cell: Cell | None, ctx: Context) -> FactRec | None:

@@ -252,3 +252,16 @@ def test_region_from_the_title_uses_the_region_vocabulary() -> None:
     assert region([], "湛江市2022年度财政支出（项目）绩效自评报告") == "湛江市"
     assert region([], "鄂托克旗2022年度项目支出绩效自评报告") == "鄂托克旗"
     assert region([], "2022年度项目支出绩效自评报告") is None
+
+
+def test_a_value_read_after_dropping_marks_around_it_goes_to_review() -> None:
+    """'12,654,100.00,,.' (marks a scan or a broken row added) reads as the number, with a
+    confidence below the review threshold; a clean cell keeps its own confidence."""
+    from extractors.self_eval_report_tables import STRIPPED_CONFIDENCE, located_value
+    from schemas.views import REVIEW_THRESHOLD
+
+    specked = Cell(row=0, col=0, rowspan=1, colspan=1, text="12,654,100.00,,.", bbox=(0, 0, 50, 10), page=2)
+    clean_cell = Cell(row=0, col=1, rowspan=1, colspan=1, text="8,000,000.00", bbox=(50, 0, 100, 10), page=2)
+    assert value_of(specked) == "12,654,100.00"
+    assert located_value(specked, value_of(specked))["confidence"] == STRIPPED_CONFIDENCE < REVIEW_THRESHOLD
+    assert located_value(clean_cell, value_of(clean_cell)) == {"page": 2, "bbox": (50, 0, 100, 10), "confidence": 1.0}
