@@ -22,6 +22,7 @@ SCAN_EDGE_TOLERANCE = 10.0  # scanned pages shift by a few points after deskewin
 PAGE_NUMBER = re.compile(r"^(第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|[-—–]\s*\d+\s*[-—–]|\d{1,4}|\d+\s*/\s*\d+)$")
 # A value that is never wrapped onto a second line: an amount, rate, score or count.
 SHORT_VALUE = re.compile(r"^[-+≥≤><＞＜=约]?\s*\d[\d,，.]*\s*(%|％|万元|元|分|个|项|人|次)?$")
+UNIT_ONLY = re.compile(r"^(%|％|‰|万元|元|分|个|项|人|次)$")
 MARGIN_SHARE = 0.08  # top/bottom share of the page where running headers live
 
 
@@ -243,7 +244,8 @@ def is_split_row(up: list[Cell], low: list[Cell], boundary: int) -> bool:
     above has text) and leaves the others empty (they ended on the first page; a merged
     cell running on is no evidence, its continuation is empty anyway). A cell above that
     holds a short value (amount, rate, score) is complete: short values are never broken
-    over a page, so text under one starts a new row. A row whose cells do not line up one
+    over a page (but for a bare unit wrapped from a narrow cell, ``100`` / ``%``), so text
+    under one starts a new row. A row whose cells do not line up one
     to one with the row above (but for empty cells above, the overhang of a ragged table)
     is never folded.
     """
@@ -255,11 +257,16 @@ def is_split_row(up: list[Cell], low: list[Cell], boundary: int) -> bool:
              if cell.text.strip() and cell.rowspan == 1 and not first[key].text.strip()]
     if not filled or not ended:
         return False
-    return all(last[key].text.strip() and not _short(last[key]) for key in filled)
+    return all(last[key].text.strip() and (not _short(last[key]) or _unit_only(first[key])) for key in filled)
 
 
 def _short(cell: Cell) -> bool:
     return bool(SHORT_VALUE.match(cell.text.strip()))
+
+
+def _unit_only(cell: Cell) -> bool:
+    """A bare unit (``%``, ``万元``): the tail of a number wrapped in a narrow cell."""
+    return bool(UNIT_ONLY.match(cell.text.strip()))
 
 
 def fold_split_row(up: list[Cell], low: list[Cell], boundary: int) -> list[Cell]:

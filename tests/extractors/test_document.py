@@ -235,3 +235,13 @@ def test_columns_a_little_wider_on_the_next_page_still_continue(tmp_path: Path, 
     assert len(grids) == (1 if stitched else 2)
     if stitched:
         assert grids[0].text_matrix()[2] == lower[0] and grids[0].n_cols == 4
+
+
+@pytest.mark.parametrize(("first", "folded"), [(["标", "", "率", "%"], True), (["标", "", "率", "95%"], False)])
+def test_a_unit_wrapped_from_its_number_folds_but_another_number_does_not(tmp_path: Path, first: list[str],
+                                                                          folded: bool) -> None:
+    """A narrow cell wraps '100%' as '100' / '%' and the page breaks between the two lines."""
+    last = ["产出指", "质量指标", "项目验收合格", "100"]
+    (grid,) = _doc(_split_pdf(tmp_path / "unit.pdf", last, first)).grids()
+    want = [["产出指标", "质量指标", "项目验收合格率", "100%"]] if folded else [last, first]
+    assert grid.text_matrix()[2:2 + len(want)] == want
