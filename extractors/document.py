@@ -151,8 +151,9 @@ def stitch_grids(upper: Grid, lower: Grid) -> Grid:
     offset = upper.n_rows - skip
     low_cells = [replace(c, row=c.row + offset) for c in low_cells]
     n_rows = upper.n_rows + lower.n_rows - skip
-    if is_split_row(up_cells, low_cells, upper.n_rows):
-        low_cells = fold_split_row(up_cells, low_cells, upper.n_rows)
+    last, first = boundary_rows(up_cells, low_cells, upper.n_rows)
+    if is_split_row(last, first):
+        low_cells = fold_split_row(last, first, low_cells, upper.n_rows)
         n_rows -= 1
     cells = _continue_spans(up_cells, low_cells, upper.n_rows)
     return Grid(page=upper.page, bbox=union_bbox([upper.bbox, lower.bbox]), n_rows=n_rows,
@@ -206,7 +207,7 @@ def _continue_spans(up: list[Cell], low: list[Cell], boundary: int) -> list[Cell
     break is merged (spans rows on its side), or when it leads its row (left of the row's
     first text: the group columns of a hierarchy, never empty for a row of their own).
     """
-    last, first = _boundary_rows(up, low, boundary)
+    last, first = boundary_rows(up, low, boundary)
     lead_up, lead_low = _leading(last.values()), _leading(first.values())
     dropped: set[int] = set()
     for key, below in first.items():
@@ -230,15 +231,16 @@ def _leading(row: Iterable[Cell]) -> set[tuple[int, int]]:
     return {(c.col, c.colspan) for c in cells if start is not None and c.col < start}
 
 
-def _boundary_rows(up: list[Cell], low: list[Cell], boundary: int) -> tuple[dict, dict]:
+def boundary_rows(up: list[Cell], low: list[Cell], boundary: int) -> tuple[dict, dict]:
     """Upper's last-row cells and lower's first-row cells, keyed by (col, colspan)."""
     last = {(c.col, c.colspan): c for c in up if c.last_row == boundary - 1}
     first = {(c.col, c.colspan): c for c in low if c.row == boundary}
     return last, first
 
 
-def is_split_row(up: list[Cell], low: list[Cell], boundary: int) -> bool:
-    """Is lower's first row (at ``boundary``) the rest of upper's last row, broken by the page?
+def is_split_row(last: dict[tuple[int, int], Cell], first: dict[tuple[int, int], Cell]) -> bool:
+    """Is lower's first row the rest of upper's last row, broken by the page? (``last``,
+    ``first``: those rows' cells by (col, colspan), see :func:`boundary_rows`.)
 
     The rest of a broken row continues some of its cells (text in a column whose cell
     above has text) and leaves the others empty (they ended on the first page; a merged
@@ -249,7 +251,6 @@ def is_split_row(up: list[Cell], low: list[Cell], boundary: int) -> bool:
     to one with the row above (but for empty cells above, the overhang of a ragged table)
     is never folded.
     """
-    last, first = _boundary_rows(up, low, boundary)
     if not first or not set(first) <= set(last) or any(last[k].text.strip() for k in set(last) - set(first)):
         return False
     filled = [key for key, cell in first.items() if cell.text.strip()]
@@ -269,9 +270,10 @@ def _unit_only(cell: Cell) -> bool:
     return bool(UNIT_ONLY.match(cell.text.strip()))
 
 
-def fold_split_row(up: list[Cell], low: list[Cell], boundary: int) -> list[Cell]:
-    """Append lower's first row to upper's last row (in place); lower's cells moved up a row."""
-    last, first = _boundary_rows(up, low, boundary)
+def fold_split_row(last: dict[tuple[int, int], Cell], first: dict[tuple[int, int], Cell], low: list[Cell],
+                   boundary: int) -> list[Cell]:
+    """Append lower's first row (``first``, at ``boundary``) to upper's last row (``last``, in
+    place); lower's other cells moved up a row."""
     for key, rest in first.items():
         cell = last[key]
         if rest.text.strip():

@@ -33,6 +33,7 @@ _SENTENCE_PUNCT = re.compile(r"[。；;：:，,！？!?]")
 _BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 _BARE_NUMBER = re.compile(r"^\d{1,3}$")
 _TOC_LEADER = re.compile(r"[.…·]{3,}\s*\d{1,3}$|\s\d{1,3}$")
+_ITEM_MARKER = re.compile(EVAL_ITEM_MARKER)
 _CAPTION = re.compile(r"^(?:续表|表\d+(?:[-.－—]\d+)?)")
 _FOOTNOTE = re.compile(r"^[¹²³⁴⁵⁶⁷⁸⁹⁰*※]|^注[:：]")
 _SENTENCE_END = ("。", "；", ";", "：", ":", "！", "？", "!", "?", "”", "\"")
@@ -176,8 +177,7 @@ def paragraphs(lines: list[TextLine]) -> list[Para]:
 def _next_item(first: TextLine, line: TextLine) -> bool:
     """``line`` opens the next item of a list whose item opened the paragraph: （1）... then
     （2）... start two paragraphs even when nothing else (indent, short line) parts them."""
-    marker = re.compile(EVAL_ITEM_MARKER)
-    this, opener = marker.match(compact(line.text)), marker.match(compact(first.text))
+    this, opener = _ITEM_MARKER.match(compact(line.text)), _ITEM_MARKER.match(compact(first.text))
     return bool(this and opener) and _marker_style(this.group()) == _marker_style(opener.group())
 
 
@@ -214,7 +214,7 @@ def _starts_paragraph(prev: TextLine, line: TextLine, margins: dict[int, tuple[f
     if line.bbox[0] - left > INDENT_SHARE * size:
         return True
     ended = prev.text.rstrip().endswith(_SENTENCE_END)
-    if ended and re.match(EVAL_ITEM_MARKER, compact(line.text)):
+    if ended and _ITEM_MARKER.match(compact(line.text)):
         return True
     _, right = margins[prev.page]
     return ended and right - prev.bbox[2] > SHORT_LINE_SHARE * size
@@ -291,7 +291,7 @@ def items(body: list[Para]) -> list[list[Para]]:
     Text before the first numbered item (an introduction) is not an item;
     unnumbered paragraphs after an item belong to it.
     """
-    marked = [p.level is not None or bool(re.match(EVAL_ITEM_MARKER, compact(p.text))) for p in body]
+    marked = [p.level is not None or bool(_ITEM_MARKER.match(compact(p.text))) for p in body]
     if not any(marked):
         return [[p] for p in body]
     groups: list[list[Para]] = []

@@ -57,9 +57,9 @@ def _hint_count(page: Page, hints: tuple[str, ...]) -> int:
 
 def document_to_slices(doc: Document) -> list[Slice]:
     starts: list[tuple[int, str, str]] = []
+    lines = _lines_by_page(doc)
     for page in doc.pages:
-        lines = [b.line for b in doc.blocks if b.page == page.number and b.line is not None]
-        report_type, title = page_start_type(page, lines)
+        report_type, title = page_start_type(page, lines.get(page.number, []))
         if report_type is not None:
             starts.append((page.number, report_type, title))
     if not starts:
@@ -71,6 +71,15 @@ def document_to_slices(doc: Document) -> list[Slice]:
         begin = doc.pages[0].number if k == 0 else number
         slices.append(Slice(report_type, begin, end, title))
     return slices
+
+
+def _lines_by_page(doc: Document) -> dict[int, list[TextLine]]:
+    """The document's text lines (running headers and footers left out), by page."""
+    by_page: dict[int, list[TextLine]] = {}
+    for block in doc.blocks:
+        if block.line is not None:
+            by_page.setdefault(block.page, []).append(block.line)
+    return by_page
 
 
 def _untitled(doc: Document) -> Slice:
