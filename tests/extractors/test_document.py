@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from reportlab.platypus import Table
 
 from extractors.document import left_to_right_in_rows, pages_to_document
 from extractors.grids import page_to_grids
@@ -165,16 +166,22 @@ def test_lines_side_by_side_are_read_left_first_though_the_right_one_sits_higher
     assert [b.line.text for b in ordered] == ["上一行", "项目名称", "农村污水治理", "主管部门", "和平县水务局"]
 
 
+def _two_pages(path: Path, title: str, upper: Table, lower: Table) -> Path:
+    """``upper`` on page 1 under ``title``, ``lower`` on page 2, both set at one left edge
+    as a word processor sets them (reportlab centres tables of other widths)."""
+    for table in (upper, lower):
+        table.hAlign = "LEFT"
+    return build_pdf(path, [heading(title), upper, PageBreak(), lower])
+
+
 def test_a_ragged_table_running_onto_the_next_page_is_stitched_and_its_broken_row_folded(tmp_path: Path) -> None:
     """Writer's export of a ragged Word table: page 1's rows carry a narrow empty column more
     than page 2's, so the right edges differ by that column; the broken row still folds."""
     upper = [SPLIT_HEADER + ["备注"], ["人民调解工作经费", "30.50", "30.50", "完善矛盾纠纷多元化解机制。", ""],
              ["公共法律服务", "45.00", "45.00", "深入推进基层社会", ""]]
     lower = [["平台运维费", "", "", "治理现代化建设。"], ["法律援助专项经费", "22.00", "20.00", "保障困难群众获得法律援助。"]]
-    tables = [ruled_table(upper, SPLIT_WIDTHS + [30]), ruled_table(lower, SPLIT_WIDTHS)]
-    for table in tables:
-        table.hAlign = "LEFT"  # one left edge, as a word processor sets them
-    path = build_pdf(tmp_path / "ragged.pdf", [heading("项目支出绩效目标表"), tables[0], PageBreak(), tables[1]])
+    path = _two_pages(tmp_path / "ragged.pdf", "项目支出绩效目标表", ruled_table(upper, SPLIT_WIDTHS + [30]),
+                      ruled_table(lower, SPLIT_WIDTHS))
     (grid,) = _doc(path).grids()
     assert grid.pages == [1, 2]
     assert [row[:4] for row in grid.text_matrix()[2:]] == [
@@ -186,37 +193,34 @@ SCORE_WIDTHS = [90, 90, 110, 40, 160]
 
 
 def _score_pdf(path: Path, upper: list[list[str]], upper_spans: list, lower: list[list[str]], lower_spans: list) -> Path:
-    tables = [ruled_table(upper, SCORE_WIDTHS, upper_spans), ruled_table(lower, SCORE_WIDTHS, lower_spans)]
-    for table in tables:
-        table.hAlign = "LEFT"
-    return build_pdf(path, [heading("项目支出绩效自评报告"), tables[0], PageBreak(), tables[1]])
+    return _two_pages(path, "项目支出绩效自评报告", ruled_table(upper, SCORE_WIDTHS, upper_spans),
+                      ruled_table(lower, SCORE_WIDTHS, lower_spans))
 
 
-def test_a_group_label_printed_on_the_next_page_covers_the_rows_above_the_break(tmp_path: Path) -> None:
-    """Calc centres a merged group label over its whole range and clips it: the part on
-    page 1 is empty, the label shows on page 2. The rows above the break join the group."""
-    upper = [["一级指标", "二级指标", "三级指标", "得分", "说明"], ["项目过程（30）", "资金管理", "资金到位率", "5", "及时"],
-             ["", "", "数量（5分）", "5", "制度健全"]]
-    lower = [["项目绩效结果（50）", "项目产出结果", "质量（5分）", "5", "完成率100%"], ["", "", "成本（5分）", "5", "正常"]]
-    (grid,) = _doc(_score_pdf(tmp_path / "calc.pdf", upper, [], lower, [((0, 0), (0, 1)), ((1, 0), (1, 1))])).grids()
-    assert [row[:3] for row in grid.text_matrix()[2:]] == [
-        ["项目绩效结果（50）", "项目产出结果", "数量（5分）"], ["项目绩效结果（50）", "项目产出结果", "质量（5分）"],
-        ["项目绩效结果（50）", "项目产出结果", "成本（5分）"]]
+SCORE_HEADER = ["一级指标", "二级指标", "三级指标", "得分", "说明"]
+GROUP = ["项目绩效结果（50）", "项目产出结果"]
 
 
-def test_a_group_label_left_on_page_one_covers_the_rows_after_the_break(tmp_path: Path) -> None:
-    """Word prints a top-aligned merged label on page 1 only; its single row there is not
-    merged, and the rows continuing on page 2 leave the group columns empty."""
-    upper = [["一级指标", "二级指标", "三级指标", "得分", "说明"], ["项目绩效结果（50）", "项目产出结果", "数量（5分）", "5", "健全"]]
-    lower = [["", "", "质量（5分）", "5", "完成率100%"], ["", "", "成本（5分）", "5", "正常"]]
-    (grid,) = _doc(_score_pdf(tmp_path / "word.pdf", upper, [], lower, [((0, 0), (0, 1)), ((1, 0), (1, 1))])).grids()
-    assert [row[:3] for row in grid.text_matrix()[1:]] == [
-        ["项目绩效结果（50）", "项目产出结果", "数量（5分）"], ["项目绩效结果（50）", "项目产出结果", "质量（5分）"],
-        ["项目绩效结果（50）", "项目产出结果", "成本（5分）"]]
+@pytest.mark.parametrize(("upper", "lower"), [
+    # Calc centres a merged group label over its whole range and clips it: the part on
+    # page 1 is empty, the label shows on page 2; the rows above the break join the group
+    ([SCORE_HEADER, ["项目过程（30）", "资金管理", "资金到位率", "5", "及时"], ["", "", "数量（5分）", "5", "制度健全"]],
+     [GROUP + ["质量（5分）", "5", "完成率100%"], ["", "", "成本（5分）", "5", "正常"]]),
+    # Word prints a top-aligned merged label on page 1 only; its single row there is not
+    # merged, and the rows continuing on page 2 leave the group columns empty
+    ([SCORE_HEADER, GROUP + ["数量（5分）", "5", "健全"]],
+     [["", "", "质量（5分）", "5", "完成率100%"], ["", "", "成本（5分）", "5", "正常"]]),
+], ids=["calc-label-below", "word-label-above"])
+def test_a_group_label_on_one_side_of_the_break_covers_the_rows_on_both(tmp_path: Path, upper: list[list[str]],
+                                                                       lower: list[list[str]]) -> None:
+    (grid,) = _doc(_score_pdf(tmp_path / "group.pdf", upper, [], lower, [((0, 0), (0, 1)), ((1, 0), (1, 1))])).grids()
+    assert grid.n_rows == len(upper) + len(lower)
+    assert [row[:3] for row in grid.text_matrix()[-3:]] == [
+        GROUP + ["数量（5分）"], GROUP + ["质量（5分）"], GROUP + ["成本（5分）"]]
 
 
 def test_an_empty_note_above_the_break_does_not_take_a_merged_note_below(tmp_path: Path) -> None:
-    upper = [["一级指标", "二级指标", "三级指标", "得分", "说明"], ["项目过程", "资金管理", "资金到位率", "5", ""]]
+    upper = [SCORE_HEADER, ["项目过程", "资金管理", "资金到位率", "5", ""]]
     lower = [["项目产出", "产出数量", "质量（5分）", "5", "两项均按计划完成"], ["项目产出", "产出数量", "成本（5分）", "5", ""]]
     (grid,) = _doc(_score_pdf(tmp_path / "note.pdf", upper, [], lower, [((4, 0), (4, 1))])).grids()
     assert [row[4] for row in grid.text_matrix()[1:]] == ["", "两项均按计划完成", "两项均按计划完成"]
@@ -228,10 +232,9 @@ def test_columns_a_little_wider_on_the_next_page_still_continue(tmp_path: Path, 
     (one to five points an edge); a table with other columns (30 pt off) is another table."""
     upper = [SPLIT_HEADER, ["人民调解工作经费", "30.50", "30.50", "完善矛盾纠纷多元化解机制。"]]
     lower = [["法律援助专项经费", "22.00", "20.00", "保障困难群众获得法律援助。"]]
-    tables = [ruled_table(upper, SPLIT_WIDTHS), ruled_table(lower, widths)]
-    for table in tables:
-        table.hAlign = "LEFT"
-    grids = _doc(build_pdf(tmp_path / "drift.pdf", [heading("项目支出绩效目标表"), tables[0], PageBreak(), tables[1]])).grids()
+    path = _two_pages(tmp_path / "drift.pdf", "项目支出绩效目标表", ruled_table(upper, SPLIT_WIDTHS),
+                      ruled_table(lower, widths))
+    grids = _doc(path).grids()
     assert len(grids) == (1 if stitched else 2)
     if stitched:
         assert grids[0].text_matrix()[2] == lower[0] and grids[0].n_cols == 4
